@@ -1,0 +1,38 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper of those.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+DB      ?= data/oversight.duckdb
+PORT    ?= 8501
+
+.PHONY: run test lint bench install demo clean
+
+$(BIN)/oversight: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	touch $(BIN)/oversight
+
+install: $(BIN)/oversight
+
+## build the sample district on first run, then serve the dashboard
+run: install
+	test -f $(DB) || $(BIN)/oversight demo --db $(DB)
+	$(BIN)/oversight users ensure-admin --db $(DB)
+	OVERSIGHT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: install
+	$(BIN)/python -m oversight.bench $(BENCH_ARGS)
+
+demo: install
+	$(BIN)/oversight demo --db $(DB)
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB).wal

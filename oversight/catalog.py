@@ -1,0 +1,80 @@
+"""The indicators of SPEC, their Chinese labels and their status thresholds: the one settings place.
+
+A status is 达标 / 预警 / 未达标 from the indicator's headline ratio. Thresholds live here and nowhere
+else; pages, the command line and the Word report all read them from this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STATUS_OK, STATUS_WARN, STATUS_BAD, STATUS_NONE = "达标", "预警", "未达标", "无数据"
+#: colour plus symbol, so a status still reads in black-and-white print
+STATUS_STYLE: dict[str, tuple[str, str]] = {
+    STATUS_OK: ("#2e7d32", "●"),
+    STATUS_WARN: ("#f9a825", "▲"),
+    STATUS_BAD: ("#c62828", "✖"),
+    STATUS_NONE: ("#9e9e9e", "○"),
+}
+TREND_UP, TREND_DOWN, TREND_FLAT = "↑", "↓", "持平"
+
+#: the rotation rule: each school rotates at least this share of its eligible teachers per school year
+ROTATION_TARGET = 0.10
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    zh: str
+    #: field of the indicator's JSON object shown as its headline value
+    headline: str
+    #: "share" = ratio shown as a percentage; "count" = integer
+    unit: str
+    #: ratio at or above which the status is 达标 (None: informational, no status)
+    ok_at: float | None = None
+    #: ratio at or above which the status is 预警 (below it: 未达标)
+    warn_at: float | None = None
+    description: str = ""
+
+
+INDICATORS: tuple[Indicator, ...] = (
+    Indicator("schools", "学校数", "total", "count", description="纳入统计的学校数"),
+    Indicator("party_orgs", "一级党组织", "primary", "count", description="直属局党委的党组织数及党员人数"),
+    Indicator("split_roles", "书记校长分设", "split_share", "share", 0.80, 0.60,
+              "分设学校 / (分设 + 一肩挑)"),
+    Indicator("cross_appointment", "交叉任职", "share", "share", 0.80, 0.60,
+              "党员副校长中进入党组织班子的比例"),
+    Indicator("appointments", "新任命书记", "secretaries", "count", description="当年新任命书记、副书记人数"),
+    Indicator("strongest_branches", "最强党支部", "total", "count", description="截至当年获评的最强党支部（组织与级别去重）"),
+    Indicator("rotation", "交流轮岗比例", "ratio", "share", ROTATION_TARGET, 0.08,
+              "交流轮岗教师 / 符合交流条件教师，目标不低于 10%"),
+    Indicator("two_level_review", "三重一大两级审议", "rate", "share", 0.95, 0.85,
+              "校长办公会和党组织会议均先审议后实施的事项比例"),
+    Indicator("three_meetings_one_lesson", "三会一课", "rate", "share", 0.90, 0.75,
+              "按期召开支部党员大会、支部委员会和党课的支部季度比例"),
+    Indicator("charter", "章程修订", "rate", "share", 0.95, 0.80, "章程已写明党组织领导作用的学校比例"),
+    Indicator("duty_reports", "双向述职", "rate", "share", 0.95, 0.80, "当年完成双向述职的学校比例"),
+)
+INDICATORS_BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
+
+
+def status_of(indicator: Indicator, value: float | None) -> str:
+    """达标 / 预警 / 未达标 for a ratio; 无数据 when the ratio is null or the indicator has no threshold."""
+    if value is None or indicator.ok_at is None:
+        return STATUS_NONE
+    if value >= indicator.ok_at:
+        return STATUS_OK
+    if indicator.warn_at is not None and value >= indicator.warn_at:
+        return STATUS_WARN
+    return STATUS_BAD
+
+
+def trend_of(current: float | None, previous: float | None, tolerance: float = 1e-9) -> str | None:
+    """↑ / ↓ / 持平 against the previous period; None when either side is missing."""
+    if current is None or previous is None:
+        return None
+    if current > previous + tolerance:
+        return TREND_UP
+    if current < previous - tolerance:
+        return TREND_DOWN
+    return TREND_FLAT

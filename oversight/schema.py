@@ -1,0 +1,332 @@
+"""The data contract of ../shared/SPEC.md, declared once as data.
+
+Everything that needs a column list, a Chinese header, a type, an enum, a key or a reference reads it
+from here: the readers, the validator, the store's DDL, the templates, the demo generator and the pages.
+Nothing else in the code base retypes a column name's Chinese label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+ColumnType = Literal["text", "code", "enum", "bool", "int", "decimal", "date", "school_year"]
+
+#: DuckDB storage type per column type.
+SQL_TYPES: dict[str, str] = {
+    "text": "VARCHAR",
+    "code": "VARCHAR",
+    "enum": "VARCHAR",
+    "bool": "BOOLEAN",
+    "int": "BIGINT",
+    "decimal": "DECIMAL(18,2)",
+    "date": "DATE",
+    "school_year": "VARCHAR",
+}
+
+#: What each type accepts, in words an analyst reads in the template's hint row and in messages.
+TYPE_HINTS: dict[str, str] = {
+    "text": "文本",
+    "code": "字母、数字或连字符",
+    "enum": "从下列取值中选择",
+    "bool": "是/否（也可填 Y/N、1/0、true/false）",
+    "int": "整数",
+    "decimal": "数字，可带两位小数",
+    "date": "日期，如 2023-01-05、2023/1/5、2023.1.5、2023年1月5日",
+    "school_year": "学年，如 2022-2023",
+}
+
+TRUE_WORDS: tuple[str, ...] = ("是", "y", "yes", "1", "true", "t", "√", "对")
+FALSE_WORDS: tuple[str, ...] = ("否", "n", "no", "0", "false", "f", "×", "不")
+
+#: Date layouts accepted in text cells (Excel date cells arrive as ISO text from the reader).
+DATE_FORMATS: tuple[str, ...] = (
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%Y.%m.%d",
+    "%Y年%m月%d日",
+    "%Y%m%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y/%m/%d %H:%M:%S",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of one table, with every rule the validator checks on it."""
+
+    name: str
+    zh: str
+    type: ColumnType
+    required: bool = True
+    unique: bool = False
+    choices: tuple[str, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    max_len: int | None = None
+    #: another column of the same row this one may not be earlier than (dates)
+    not_before: str | None = None
+    #: another column of the same row this one must differ from
+    differs_from: str | None = None
+    note: str = ""
+
+    @property
+    def sql_type(self) -> str:
+        return SQL_TYPES[self.type]
+
+    @property
+    def hint(self) -> str:
+        """The template's hint row: what the cell accepts, in Chinese."""
+        parts = ["必填" if self.required else "选填", TYPE_HINTS[self.type]]
+        if self.choices:
+            parts.append("、".join(self.choices))
+        if self.min_value is not None and self.max_value is not None:
+            parts.append(f"{self.min_value}～{self.max_value}")
+        elif self.min_value is not None:
+            parts.append(f"不小于 {self.min_value}")
+        if self.max_len:
+            parts.append(f"最多 {self.max_len} 个字符")
+        if self.unique:
+            parts.append("不可重复")
+        if self.note:
+            parts.append(self.note)
+        return "；".join(parts)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Columns of this table whose values must exist as a key of another table."""
+
+    columns: tuple[str, ...]
+    table: str
+    target_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    references: tuple[Reference, ...] = field(default=())
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.required]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def zh_of(self, name: str) -> str:
+        return self.column(name).zh
+
+
+def _c(name: str, zh: str, type_: ColumnType, **kw: object) -> Column:
+    return Column(name, zh, type_, **kw)  # type: ignore[arg-type]
+
+
+STAGES = ("幼儿园", "小学", "初中", "九年一贯制", "完全中学", "高中", "十二年一贯制", "特殊教育")
+AREA_TYPES = ("城区", "镇区", "乡村")
+ORG_TYPES = ("党委", "党总支", "党支部", "联合党委", "联合党支部")
+#: org types counted as branches for 三会一课
+BRANCH_TYPES = ("党支部", "联合党支部")
+POSTS = ("书记", "副书记", "校长", "副校长", "支部委员")
+HONOR_LEVELS = ("市级", "区级", "系统级")
+ROTATION_KINDS = ("交流", "轮岗", "支教")
+ROTATION_ROLES = ("教师", "校长", "副校长", "中层干部")
+MATTER_CATEGORIES = ("重大决策", "选人用人", "职称评审", "大额资金使用", "基本建设", "其他")
+MEETING_KINDS = ("支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员")
+
+CODE_MAX_LEN = 20
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "schools",
+        "学校",
+        (
+            _c("school_code", "学校标识码", "code", unique=True, max_len=CODE_MAX_LEN),
+            _c("school_name", "学校名称", "text", unique=True),
+            _c("stage", "学段", "enum", choices=STAGES),
+            _c("town", "所属乡镇街道", "text"),
+            _c("area_type", "城乡类型", "enum", choices=AREA_TYPES),
+            _c("is_public", "是否公办", "bool"),
+            _c("education_group", "所属教育集团", "text", required=False),
+            _c("students", "在校生数", "int", required=False, min_value=0),
+            _c("staff", "教职工数", "int", required=False, min_value=0),
+            _c("charter_revised", "章程已修订", "bool", note="章程已写明党组织领导作用"),
+            _c("charter_revised_on", "章程修订日期", "date", required=False),
+        ),
+        key=("school_code",),
+    ),
+    Table(
+        "party_orgs",
+        "党组织",
+        (
+            _c("org_code", "党组织编码", "text", unique=True),
+            _c("org_name", "党组织名称", "text"),
+            _c("org_type", "组织类型", "enum", choices=ORG_TYPES),
+            _c("school_code", "所属学校标识码", "text", required=False, note="联合党组织可不填"),
+            _c("parent_org_code", "上级党组织编码", "text", required=False, note="空 = 一级党组织"),
+            _c("members", "党员人数", "int", min_value=0, note="含下级组织党员"),
+            _c("founded_on", "成立日期", "date", required=False),
+        ),
+        key=("org_code",),
+        references=(
+            Reference(("school_code",), "schools", ("school_code",)),
+            Reference(("parent_org_code",), "party_orgs", ("org_code",)),
+        ),
+    ),
+    Table(
+        "leaders",
+        "领导班子",
+        (
+            _c("person_id", "人员编号", "text"),
+            _c("name", "姓名", "text"),
+            _c("school_code", "学校标识码", "text"),
+            _c("post", "职务", "enum", choices=POSTS),
+            _c("is_party_member", "是否党员", "bool"),
+            _c("appointed_on", "任职日期", "date"),
+            _c("left_on", "离任日期", "date", required=False, not_before="appointed_on", note="空 = 仍在任"),
+        ),
+        key=("person_id", "school_code", "post", "appointed_on"),
+        references=(Reference(("school_code",), "schools", ("school_code",)),),
+    ),
+    Table(
+        "honors",
+        "最强党支部",
+        (
+            _c("org_code", "党组织编码", "text"),
+            _c("level", "级别", "enum", choices=HONOR_LEVELS),
+            _c("year", "年度", "int", min_value=YEAR_MIN, max_value=YEAR_MAX),
+        ),
+        key=("org_code", "level", "year"),
+        references=(Reference(("org_code",), "party_orgs", ("org_code",)),),
+    ),
+    Table(
+        "rotation_quotas",
+        "轮岗基数",
+        (
+            _c("school_year", "学年", "school_year"),
+            _c("school_code", "学校标识码", "text"),
+            _c("eligible_teachers", "符合交流条件教师数", "int", min_value=0),
+        ),
+        key=("school_year", "school_code"),
+        references=(Reference(("school_code",), "schools", ("school_code",)),),
+    ),
+    Table(
+        "rotations",
+        "交流轮岗",
+        (
+            _c("school_year", "学年", "school_year"),
+            _c("teacher_id", "教师编号", "text"),
+            _c("teacher_name", "教师姓名", "text", required=False),
+            _c("from_school_code", "派出学校标识码", "text"),
+            _c("to_school_code", "接收学校标识码", "text", differs_from="from_school_code"),
+            _c("kind", "方式", "enum", choices=ROTATION_KINDS),
+            _c("role", "岗位", "enum", choices=ROTATION_ROLES),
+        ),
+        key=("school_year", "teacher_id", "from_school_code"),
+        references=(
+            Reference(("school_year", "from_school_code"), "rotation_quotas", ("school_year", "school_code")),
+            Reference(("to_school_code",), "schools", ("school_code",)),
+        ),
+    ),
+    Table(
+        "matters",
+        "三重一大事项",
+        (
+            _c("matter_id", "事项编号", "text", unique=True),
+            _c("school_code", "学校标识码", "text"),
+            _c("category", "类别", "enum", choices=MATTER_CATEGORIES),
+            _c("title", "事项名称", "text"),
+            _c("amount_yuan", "金额（元）", "decimal", required=False, min_value=0),
+            _c("registered_on", "登记日期", "date"),
+            _c("principal_meeting_on", "校长办公会议审议日期", "date", required=False),
+            _c("party_meeting_on", "党组织会议审议日期", "date", required=False),
+            _c("implemented_on", "实施日期", "date", required=False),
+        ),
+        key=("matter_id",),
+        references=(Reference(("school_code",), "schools", ("school_code",)),),
+    ),
+    Table(
+        "meetings",
+        "组织生活",
+        (
+            _c("meeting_id", "会议编号", "text", unique=True),
+            _c("org_code", "党组织编码", "text"),
+            _c("kind", "类型", "enum", choices=MEETING_KINDS),
+            _c("held_on", "日期", "date"),
+            _c("attendees", "参会人数", "int", required=False, min_value=0),
+            _c("topic", "主题", "text", required=False),
+        ),
+        key=("meeting_id",),
+        references=(Reference(("org_code",), "party_orgs", ("org_code",)),),
+    ),
+    Table(
+        "duty_reports",
+        "双向述职",
+        (
+            _c("school_code", "学校标识码", "text"),
+            _c("year", "年度", "int", min_value=YEAR_MIN, max_value=YEAR_MAX),
+            _c("to_superior", "向上级党组织述职", "bool"),
+            _c("to_staff", "向党员和教职工报告", "bool"),
+        ),
+        key=("school_code", "year"),
+        references=(Reference(("school_code",), "schools", ("school_code",)),),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+#: load order: a referenced table before the tables that point at it
+LOAD_ORDER: tuple[str, ...] = tuple(t.name for t in TABLES)
+
+
+def table(name: str) -> Table:
+    return TABLES_BY_NAME[name]
+
+
+def table_by_label(label: str) -> Table | None:
+    """A table from its English name or Chinese name (for the explicit table choice)."""
+    label = label.strip()
+    for t in TABLES:
+        if label in (t.name, t.zh):
+            return t
+    return None
+
+
+class ProblemKind(str, Enum):
+    """The kinds of problem SPEC lists for the validation report, in its words."""
+
+    UNKNOWN_TABLE = "无法识别的表"
+    ENCODING = "编码错误"
+    MISSING_COLUMN = "缺少列"
+    EXTRA_COLUMN = "多余列"
+    EMPTY_ROW = "空行"
+    REQUIRED_EMPTY = "必填为空"
+    WRONG_TYPE = "类型错误"
+    OUT_OF_RANGE = "取值不在范围"
+    BAD_FORMAT = "格式错误"
+    DUPLICATE_KEY = "重复键"
+    MISSING_REFERENCE = "引用不存在"
+    UNREADABLE = "文件无法读取"
+
+    @property
+    def is_warning(self) -> bool:
+        return self in (ProblemKind.EXTRA_COLUMN, ProblemKind.EMPTY_ROW)
+
+
+#: Columns of the validation report, in order (a polars frame with these names, Chinese for display).
+REPORT_COLUMNS: tuple[str, ...] = ("文件", "工作表", "行号", "列", "值", "问题类型", "级别", "说明")
+LEVEL_ERROR, LEVEL_WARNING = "错误", "警告"
+
+LOAD_MODES = ("upsert", "replace")
+LOAD_MODE_LABELS = {"upsert": "增量更新（按主键覆盖）", "replace": "整表替换"}
