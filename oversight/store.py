@@ -30,6 +30,19 @@ DEFAULT_DB = Path("data") / "oversight.duckdb"
 SCHEMA_VERSION = 1
 LOCK_WAIT_SECONDS = 15.0
 
+#: Every connection, the dashboard's and the command line's, is sandboxed the same way: it can read and
+#: write its own database file and nothing else (frames arrive registered as Arrow, never as file paths).
+#: One configuration for all also avoids DuckDB's refusal of a second connection to the same file with a
+#: different configuration inside one process (the Streamlit server, or a test).
+CONNECTION_CONFIG: dict[str, object] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": os.environ.get("OVERSIGHT_MEMORY_LIMIT", "4GB"),
+    "max_temp_directory_size": "20GB",
+    "enable_external_access": False,
+    "lock_configuration": True,
+}
+
 
 def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--db, else $OVERSIGHT_DB, else data/oversight.duckdb (SPEC's command line rule)."""
@@ -63,7 +76,7 @@ def connect(
             con = duckdb.connect(
                 str(path),
                 read_only=read_only,
-                config={"autoinstall_known_extensions": False, "autoload_known_extensions": False},
+                config=dict(CONNECTION_CONFIG),
             )
             break
         except duckdb.Error as exc:
@@ -111,6 +124,9 @@ def _migration_1() -> list[str]:
         """create table if not exists batch_changes (
             batch_id bigint, table_name varchar, added bigint, changed bigint, unchanged bigint,
             deleted bigint)""",
+        """create table if not exists users (
+            username varchar primary key, role varchar not null, password_hash varchar not null,
+            failed_attempts integer not null default 0, locked_until timestamp, created_at timestamp)""",
     ]
     for t in TABLES:
         ddl.append(f"create table if not exists {t.name} ({_columns_ddl(t)})")

@@ -1,0 +1,92 @@
+"""One upload, end to end: skip files already loaded, validate the rest whole, commit or write nothing.
+
+The command line and the upload page both call `load_files`, so they report and behave the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+import duckdb
+
+from oversight import store
+from oversight.ingest import BatchResult, validate_files
+
+
+@dataclass
+class SkippedFile:
+    name: str
+    batch_id: int
+
+    @property
+    def message(self) -> str:
+        return f"文件 {self.name} 与批次 {self.batch_id} 中已导入的文件完全相同，未重复导入。"
+
+
+@dataclass
+class LoadResult:
+    validation: BatchResult | None
+    skipped: list[SkippedFile] = field(default_factory=list)
+    outcome: store.LoadOutcome | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.validation is None or self.validation.ok
+
+    @property
+    def batch_id(self) -> int | None:
+        return self.outcome.batch_id if self.outcome else None
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def split_already_loaded(
+    con: duckdb.DuckDBPyConnection | None, files: list[tuple[str, bytes]]
+) -> tuple[list[tuple[str, bytes]], list[SkippedFile]]:
+    """Files whose exact bytes a batch in force already loaded are reported, not loaded twice."""
+    fresh: list[tuple[str, bytes]] = []
+    skipped: list[SkippedFile] = []
+    seen: set[str] = set()
+    for name, raw in files:
+        digest = sha256(raw)
+        previous = store.loaded_sha(con, digest) if con is not None else None
+        if previous is not None:
+            skipped.append(SkippedFile(name, previous))
+        elif digest not in seen:
+            seen.add(digest)
+            fresh.append((name, raw))
+    return fresh, skipped
+
+
+def validate_only(
+    con: duckdb.DuckDBPyConnection | None,
+    files: list[tuple[str, bytes]],
+    *,
+    mode: str = "upsert",
+    table_override: str | None = None,
+) -> BatchResult:
+    return validate_files(files, con=con, table_override=table_override, mode=mode)
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    files: list[tuple[str, bytes]],
+    *,
+    user: str,
+    mode: str = "upsert",
+    table_override: str | None = None,
+) -> LoadResult:
+    fresh, skipped = split_already_loaded(con, files)
+    if not fresh:
+        return LoadResult(None, skipped)
+    result = validate_files(fresh, con=con, table_override=table_override, mode=mode)
+    if not result.ok:
+        return LoadResult(result, skipped)
+    records = [
+        store.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows) for p in result.parts if p.table is not None
+    ]
+    outcome = store.load_batch(con, result.frames, records, user=user, mode=mode)
+    return LoadResult(result, skipped, outcome)
