@@ -143,7 +143,9 @@ def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep
             f"连续登录失败次数过多，账号已锁定至 {locked_until:%H:%M}，请稍后再试或联系管理员重置密码。"
         )
     if bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii")):
-        con.execute("update users set failed_attempts = 0, locked_until = null where username = ?", [username])
+        con.execute(
+            "update users set failed_attempts = 0, locked_until = null where username = ?", [username]
+        )
         return User(username.strip(), role)
     failed = int(failed) + 1
     lock = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_ATTEMPTS else None

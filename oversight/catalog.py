@@ -40,18 +40,47 @@ class Indicator:
 INDICATORS: tuple[Indicator, ...] = (
     Indicator("schools", "学校数", "total", "count", description="纳入统计的学校数"),
     Indicator("party_orgs", "一级党组织", "primary", "count", description="直属局党委的党组织数及党员人数"),
-    Indicator("split_roles", "书记校长分设", "split_share", "share", 0.80, 0.60,
-              "分设学校 / (分设 + 一肩挑)"),
-    Indicator("cross_appointment", "交叉任职", "share", "share", 0.80, 0.60,
-              "党员副校长中进入党组织班子的比例"),
+    Indicator(
+        "split_roles", "书记校长分设", "split_share", "share", 0.80, 0.60, "分设学校 / (分设 + 一肩挑)"
+    ),
+    Indicator(
+        "cross_appointment", "交叉任职", "share", "share", 0.80, 0.60, "党员副校长中进入党组织班子的比例"
+    ),
     Indicator("appointments", "新任命书记", "secretaries", "count", description="当年新任命书记、副书记人数"),
-    Indicator("strongest_branches", "最强党支部", "total", "count", description="截至当年获评的最强党支部（组织与级别去重）"),
-    Indicator("rotation", "交流轮岗比例", "ratio", "share", ROTATION_TARGET, 0.08,
-              "交流轮岗教师 / 符合交流条件教师，目标不低于 10%"),
-    Indicator("two_level_review", "三重一大两级审议", "rate", "share", 0.95, 0.85,
-              "校长办公会和党组织会议均先审议后实施的事项比例"),
-    Indicator("three_meetings_one_lesson", "三会一课", "rate", "share", 0.90, 0.75,
-              "按期召开支部党员大会、支部委员会和党课的支部季度比例"),
+    Indicator(
+        "strongest_branches",
+        "最强党支部",
+        "total",
+        "count",
+        description="截至当年获评的最强党支部（组织与级别去重）",
+    ),
+    Indicator(
+        "rotation",
+        "交流轮岗比例",
+        "ratio",
+        "share",
+        ROTATION_TARGET,
+        0.08,
+        "交流轮岗教师 / 符合交流条件教师，目标不低于 10%",
+    ),
+    Indicator(
+        "two_level_review",
+        "三重一大两级审议",
+        "rate",
+        "share",
+        0.95,
+        0.85,
+        "校长办公会和党组织会议均先审议后实施的事项比例",
+    ),
+    Indicator(
+        "three_meetings_one_lesson",
+        "三会一课",
+        "rate",
+        "share",
+        0.90,
+        0.75,
+        "按期召开支部党员大会、支部委员会和党课的支部季度比例",
+    ),
     Indicator("charter", "章程修订", "rate", "share", 0.95, 0.80, "章程已写明党组织领导作用的学校比例"),
     Indicator("duty_reports", "双向述职", "rate", "share", 0.95, 0.80, "当年完成双向述职的学校比例"),
 )

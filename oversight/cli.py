@@ -270,7 +270,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="oversight", description="党组织领导的校长负责制落实情况监督看板：数据导入与指标计算")
+    parser = _Parser(
+        prog="oversight", description="党组织领导的校长负责制落实情况监督看板：数据导入与指标计算"
+    )
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
     sub.required = True
 
@@ -284,11 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("demo", "生成内置示例区县数据", cmd_demo)
     db(p)
-    for name, help_, func in (("validate", "校验一批文件（不写入）", cmd_validate), ("load", "校验并导入一批文件", cmd_load)):
+    for name, help_, func in (
+        ("validate", "校验一批文件（不写入）", cmd_validate),
+        ("load", "校验并导入一批文件", cmd_load),
+    ):
         p = add(name, help_, func)
         p.add_argument("files", nargs="+", metavar="FILE", help="CSV 或 XLSX 文件")
         db(p)
-        p.add_argument("--mode", choices=LOAD_MODES, default="upsert", help="upsert 按主键更新；replace 整表替换")
+        p.add_argument(
+            "--mode", choices=LOAD_MODES, default="upsert", help="upsert 按主键更新；replace 整表替换"
+        )
         p.add_argument("--table", help="指定表（英文名或中文名），不指定则按表头识别")
         if name == "load":
             p.add_argument("--user", default=getpass.getuser(), help="记录在批次中的导入人")
@@ -344,7 +351,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("已中止。", file=sys.stderr)
         return EXIT_INVALID
     except Exception as exc:  # the last guard: users never see a traceback
-        print(f"程序内部错误：{type(exc).__name__}：{exc}。数据未改动，请把这句话发给维护人员。", file=sys.stderr)
+        print(
+            f"程序内部错误：{type(exc).__name__}：{exc}。数据未改动，请把这句话发给维护人员。",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
 
 

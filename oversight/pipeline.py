@@ -86,7 +86,9 @@ def load_files(
     if not result.ok:
         return LoadResult(result, skipped)
     records = [
-        store.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows) for p in result.parts if p.table is not None
+        store.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows)
+        for p in result.parts
+        if p.table is not None
     ]
     outcome = store.load_batch(con, result.frames, records, user=user, mode=mode)
     return LoadResult(result, skipped, outcome)

@@ -8,7 +8,7 @@ Nothing else in the code base retypes a column name's Chinese label.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 ColumnType = Literal["text", "code", "enum", "bool", "int", "decimal", "date", "school_year"]
@@ -303,7 +303,7 @@ def table_by_label(label: str) -> Table | None:
     return None
 
 
-class ProblemKind(str, Enum):
+class ProblemKind(StrEnum):
     """The kinds of problem SPEC lists for the validation report, in its words."""
 
     UNKNOWN_TABLE = "无法识别的表"

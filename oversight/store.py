@@ -168,9 +168,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         try:
             for statement in MIGRATIONS[target]:
                 con.execute(statement)
-            con.execute(
-                "insert or replace into meta values ('schema_version', ?)", [str(target)]
-            )
+            con.execute("insert or replace into meta values ('schema_version', ?)", [str(target)])
             con.execute("commit")
         except Exception:
             con.execute("rollback")
@@ -194,7 +192,10 @@ def current(con: duckdb.DuckDBPyConnection, table_name: str) -> pl.DataFrame:
 def existing_keys(con: duckdb.DuckDBPyConnection, table_name: str, columns: tuple[str, ...]) -> pl.DataFrame:
     """Distinct values of `columns` in the current rows: what references in a new batch may point at."""
     cols = ", ".join(columns)
-    return frame(con, f"select distinct {cols} from {table_name} where {' and '.join(f'{c} is not null' for c in columns)}")
+    return frame(
+        con,
+        f"select distinct {cols} from {table_name} where {' and '.join(f'{c} is not null' for c in columns)}",
+    )
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -240,7 +241,12 @@ def list_batches(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
                 ],
                 "rows": {c[1]: int(c[2]) + int(c[3]) + int(c[4]) for c in changes if c[0] == batch_id},
                 "changes": {
-                    c[1]: {"added": int(c[2]), "changed": int(c[3]), "unchanged": int(c[4]), "deleted": int(c[5])}
+                    c[1]: {
+                        "added": int(c[2]),
+                        "changed": int(c[3]),
+                        "unchanged": int(c[4]),
+                        "deleted": int(c[5]),
+                    }
                     for c in changes
                     if c[0] == batch_id
                 },
@@ -291,13 +297,11 @@ def _write_table(
                 select i.*,
                        case when c.{t.key[0]} is null
                             then 'added'
-                            when {_differs(t, 'i', 'c')} then 'changed'
+                            when {_differs(t, "i", "c")} then 'changed'
                             else 'unchanged' end as _status
-                from {view} i left join {t.name} c on {_key_join(t, 'c', 'i')}"""
+                from {view} i left join {t.name} c on {_key_join(t, "c", "i")}"""
         )
-        counts = dict(
-            con.execute("select _status, count(*) from _staged group by _status").fetchall()
-        )
+        counts = dict(con.execute("select _status, count(*) from _staged group by _status").fetchall())
         deleted = 0
         if mode == "replace":
             deleted = con.execute(
@@ -306,7 +310,7 @@ def _write_table(
             con.execute(
                 f"""insert into {t.name}__history
                     select {cols}, ?, true from {t.name} c
-                    where not exists (select 1 from {view} i where {_key_join(t, 'c', 'i')})""",
+                    where not exists (select 1 from {view} i where {_key_join(t, "c", "i")})""",
                 [batch_id],
             )
             con.execute(
@@ -318,7 +322,7 @@ def _write_table(
         )
         con.execute(
             f"""delete from {t.name} c where exists (
-                    select 1 from _staged s where s._status = 'changed' and {_key_join(t, 'c', 's')})"""
+                    select 1 from _staged s where s._status = 'changed' and {_key_join(t, "c", "s")})"""
         )
         con.execute(f"insert into {t.name} select {cols} from _staged where _status <> 'unchanged'")
         con.execute("drop table _staged")
@@ -400,9 +404,12 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str = "") -
         raise StoreError(f"批次 {batch_id} 不存在，请用 oversight batches 查看批次编号。")
     if rows[0][0]:
         raise StoreError(f"批次 {batch_id} 已经撤销过，无需再次撤销。")
-    touched = [r[0] for r in con.execute(
-        "select table_name from batch_changes where batch_id = ? order by table_name", [batch_id]
-    ).fetchall()]
+    touched = [
+        r[0]
+        for r in con.execute(
+            "select table_name from batch_changes where batch_id = ? order by table_name", [batch_id]
+        ).fetchall()
+    ]
     con.execute("begin transaction")
     try:
         con.execute(

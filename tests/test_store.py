@@ -1,0 +1,167 @@
+"""The store's promises: one transaction per batch, upsert and replace, rollback of any batch with every
+earlier version kept, a schema version with migrations."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from oversight import store
+from oversight.errors import StoreError
+from oversight.schema import TABLES, table
+
+
+def schools(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
+    """Schools frame typed like the schema, from (code, name, students)."""
+    n = len(rows)
+    return pl.DataFrame(
+        {
+            "school_code": [r[0] for r in rows],
+            "school_name": [r[1] for r in rows],
+            "stage": ["小学"] * n,
+            "town": ["城关街道"] * n,
+            "area_type": ["城区"] * n,
+            "is_public": [True] * n,
+            "education_group": [None] * n,
+            "students": [r[2] for r in rows],
+            "staff": [10] * n,
+            "charter_revised": [True] * n,
+            "charter_revised_on": [date(2023, 1, 5)] * n,
+        },
+        schema_overrides={"education_group": pl.Utf8},
+    )
+
+
+def current_students(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return dict(con.execute("select school_code, students from schools").fetchall())
+
+
+@pytest.fixture
+def con(tmp_path: Path):
+    connection = store.connect(tmp_path / "t.duckdb")
+    yield connection
+    connection.close()
+
+
+def test_fresh_database_has_every_table_and_version(con) -> None:
+    names = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    for t in TABLES:
+        assert t.name in names and f"{t.name}__history" in names
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+
+
+def test_upsert_counts_added_changed_unchanged(con) -> None:
+    first = store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
+    assert first.changes["schools"] == {"added": 2, "changed": 0, "unchanged": 0, "deleted": 0}
+    second = store.load_batch(
+        con, {"schools": schools([("A", "甲", 1), ("B", "乙", 20), ("C", "丙", 3)])}, [], user="u"
+    )
+    assert second.changes["schools"] == {"added": 1, "changed": 1, "unchanged": 1, "deleted": 0}
+    assert current_students(con) == {"A": 1, "B": 20, "C": 3}
+    # unchanged rows write no new version
+    assert con.execute("select count(*) from schools__history").fetchall()[0][0] == 4
+
+
+def test_replace_removes_rows_missing_from_the_batch(con) -> None:
+    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
+    outcome = store.load_batch(con, {"schools": schools([("B", "乙", 5)])}, [], user="u", mode="replace")
+    assert outcome.changes["schools"] == {"added": 0, "changed": 1, "unchanged": 0, "deleted": 1}
+    assert current_students(con) == {"B": 5}
+
+
+def test_rollback_of_a_middle_batch_restores_earlier_versions_and_keeps_later_ones(con) -> None:
+    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")  # 1
+    store.load_batch(con, {"schools": schools([("A", "甲", 10), ("C", "丙", 3)])}, [], user="u")  # 2
+    store.load_batch(con, {"schools": schools([("B", "乙", 200)])}, [], user="u")  # 3
+    assert current_students(con) == {"A": 10, "B": 200, "C": 3}
+    assert store.rollback(con, 2) == ["schools"]
+    assert current_students(con) == {"A": 1, "B": 200}
+    # the rolled-back versions are still in history, marked by their batch
+    assert con.execute("select count(*) from schools__history where _batch_id = 2").fetchall()[0][0] == 2
+    batches = {b["id"]: b["rolled_back"] for b in store.list_batches(con)}
+    assert batches == {1: False, 2: True, 3: False}
+
+
+def test_rollback_of_a_replace_brings_back_deleted_rows(con) -> None:
+    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
+    store.load_batch(con, {"schools": schools([("C", "丙", 3)])}, [], user="u", mode="replace")
+    assert current_students(con) == {"C": 3}
+    store.rollback(con, 2)
+    assert current_students(con) == {"A": 1, "B": 2}
+
+
+def test_rollback_twice_or_unknown_batch_is_a_chinese_error(con) -> None:
+    store.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
+    store.rollback(con, 1)
+    with pytest.raises(StoreError, match="已经撤销"):
+        store.rollback(con, 1)
+    with pytest.raises(StoreError, match="不存在"):
+        store.rollback(con, 99)
+
+
+def test_a_failing_batch_writes_nothing(con) -> None:
+    store.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
+    broken = schools([("B", "乙", 2)]).with_columns(pl.lit("不是日期").alias("charter_revised_on"))
+    with pytest.raises(StoreError, match="未写入"):
+        store.load_batch(con, {"schools": schools([("C", "丙", 3)]), "matters": broken}, [], user="u")
+    assert current_students(con) == {"A": 1}
+    assert [b["id"] for b in store.list_batches(con)] == [1]
+    assert con.execute("select count(*) from schools__history").fetchall()[0][0] == 1
+
+
+def test_ledger_records_files_user_mode_and_rows(con) -> None:
+    record = store.FileRecord("学校.csv", "ab" * 32, "", "schools", 2)
+    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [record], user="张三")
+    (batch,) = store.list_batches(con)
+    assert batch["user"] == "张三" and batch["mode"] == "upsert" and batch["rows"] == {"schools": 2}
+    assert batch["files"] == [
+        {"name": "学校.csv", "sha256": "ab" * 32, "sheet": "", "table": "schools", "rows": 2}
+    ]
+    assert store.loaded_sha(con, "ab" * 32) == 1
+    store.rollback(con, 1)
+    assert store.loaded_sha(con, "ab" * 32) is None
+
+
+def test_data_version_changes_on_load_and_rollback(con) -> None:
+    v0 = store.data_version(con)
+    store.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
+    v1 = store.data_version(con)
+    store.rollback(con, 1)
+    assert len({v0, v1, store.data_version(con)}) == 3
+
+
+def test_newer_database_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.duckdb"
+    store.connect(path).close()
+    raw = duckdb.connect(str(path), config=dict(store.CONNECTION_CONFIG))
+    raw.execute("update meta set value = '99' where key = 'schema_version'")
+    raw.close()
+    with pytest.raises(StoreError, match="高于本程序支持的版本"):
+        store.connect(path)
+
+
+def test_migration_brings_an_empty_file_to_the_current_version(tmp_path: Path) -> None:
+    path = tmp_path / "old.duckdb"
+    duckdb.connect(str(path), config=dict(store.CONNECTION_CONFIG)).close()
+    con = store.connect(path)
+    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert con.execute("select count(*) from schools").fetchall()[0][0] == 0
+    con.close()
+
+
+def test_sandboxed_connection_cannot_read_files(con) -> None:
+    with pytest.raises(duckdb.Error):
+        con.execute("select * from read_csv('/etc/passwd')").fetchall()
+    with pytest.raises(duckdb.Error):
+        con.execute("set enable_external_access = true")
+
+
+def test_key_columns_exist_in_every_table() -> None:
+    for t in TABLES:
+        assert set(t.key) <= set(t.column_names)
+        for ref in t.references:
+            assert set(ref.target_columns) <= set(table(ref.table).column_names)
