@@ -1,0 +1,61 @@
+-- cross_appointment per school at $as_of: Party-member deputies (副校长) and those also on the school's
+-- Party committee (副书记 or 支部委员 at the same school), with names, so a leader sees who is missing.
+with
+filtered_schools as (
+    select s.school_code, s.school_name, s.town, s.stage, s.area_type
+    from schools as s
+    where ($town is null or s.town = $town)
+        and ($stage is null or s.stage = $stage)
+        and ($area_type is null or s.area_type = $area_type)
+),
+
+current_posts as (
+    select l.school_code, l.person_id, l.name, l.post, l.is_party_member
+    from leaders as l
+    where l.post in ('副校长', '副书记', '支部委员')
+        and l.appointed_on <= $as_of
+        and (l.left_on is null or l.left_on > $as_of)
+),
+
+deputies as (
+    select cp.school_code, cp.person_id, any_value(cp.name) as name,
+    from current_posts as cp
+    where cp.post = '副校长' and cp.is_party_member
+    group by cp.school_code, cp.person_id
+),
+
+committee_seats as (
+    select distinct cp.school_code, cp.person_id
+    from current_posts as cp
+    where cp.post in ('副书记', '支部委员')
+),
+
+flagged as (
+    select d.school_code, d.name, cs.person_id is not null as is_cross,
+    from deputies as d
+    left join committee_seats as cs on cs.school_code = d.school_code and cs.person_id = d.person_id
+),
+
+per_school as (
+    select
+        f.school_code,
+        count(*)::bigint as deputies_count,
+        count(*) filter (where f.is_cross)::bigint as cross_appointed_count,
+        string_agg(f.name, '、' order by f.name) filter (where not f.is_cross) as not_cross_names,
+    from flagged as f
+    group by f.school_code
+)
+
+select
+    fs.school_code,
+    fs.school_name,
+    fs.town,
+    fs.stage,
+    fs.area_type,
+    coalesce(ps.deputies_count, 0)::bigint as deputies_count,
+    coalesce(ps.cross_appointed_count, 0)::bigint as cross_appointed_count,
+    ps.cross_appointed_count / nullif(ps.deputies_count, 0)::double as cross_appointed_share,
+    ps.not_cross_names,
+from filtered_schools as fs
+left join per_school as ps on ps.school_code = fs.school_code
+order by fs.school_code

@@ -1,0 +1,274 @@
+-- The headline of every indicator for every year present in the yearly records (matters registered,
+-- meetings held, honours, duty reports) that starts by $as_of, each year judged at its last day or $as_of
+-- if earlier; rotation per school year instead. schools and party_orgs have no history in the data, so
+-- they repeat today's count. Columns: period ('2024' or '2023-2024'), indicator (catalog key), value.
+with
+filtered_schools as (
+    select s.school_code, s.charter_revised, s.charter_revised_on
+    from schools as s
+    where ($town is null or s.town = $town)
+        and ($stage is null or s.stage = $stage)
+        and ($area_type is null or s.area_type = $area_type)
+),
+
+filtered_orgs as (
+    select o.org_code, o.org_type, o.parent_org_code, o.founded_on
+    from party_orgs as o
+    where o.school_code in (select fs.school_code from filtered_schools as fs)
+        or (o.school_code is null and $town is null and $stage is null and $area_type is null)
+),
+
+record_years as (
+    select distinct year(m.registered_on) as year from matters as m
+    union select distinct year(mt.held_on) from meetings as mt
+    union select distinct h.year from honors as h
+    union select distinct d.year from duty_reports as d
+),
+
+periods as (
+    select ry.year, least(make_date(ry.year, 12, 31), $as_of) as period_as_of,
+    from record_years as ry
+    where ry.year is not null and make_date(ry.year, 1, 1) <= $as_of
+),
+
+-- split_roles at each period's as-of date
+split_holders as (
+    select
+        p.year,
+        l.school_code,
+        l.person_id,
+        bool_or(l.post = '书记') as is_secretary,
+        bool_or(l.post = '校长') as is_principal,
+    from leaders as l
+    join periods as p
+        on l.appointed_on <= p.period_as_of and (l.left_on is null or l.left_on > p.period_as_of)
+    where l.post in ('书记', '校长')
+        and l.school_code in (select fs.school_code from filtered_schools as fs)
+    group by p.year, l.school_code, l.person_id
+),
+
+split_schools as (
+    select
+        sh.year,
+        sh.school_code,
+        bool_or(sh.is_secretary) and bool_or(sh.is_principal) as has_both_posts,
+        bool_or(sh.is_secretary and sh.is_principal) as has_one_holding_both,
+    from split_holders as sh
+    group by sh.year, sh.school_code
+),
+
+split_value as (
+    select
+        ss.year,
+        count(*) filter (where ss.has_both_posts and not ss.has_one_holding_both)
+        / nullif(count(*) filter (where ss.has_both_posts), 0)::double as value,
+    from split_schools as ss
+    group by ss.year
+),
+
+-- cross_appointment at each period's as-of date
+cross_posts as (
+    select
+        p.year,
+        l.school_code,
+        l.person_id,
+        bool_or(l.post = '副校长' and l.is_party_member) as is_deputy,
+        bool_or(l.post in ('副书记', '支部委员')) as is_committee,
+    from leaders as l
+    join periods as p
+        on l.appointed_on <= p.period_as_of and (l.left_on is null or l.left_on > p.period_as_of)
+    where l.post in ('副校长', '副书记', '支部委员')
+        and l.school_code in (select fs.school_code from filtered_schools as fs)
+    group by p.year, l.school_code, l.person_id
+),
+
+cross_value as (
+    select
+        cp.year,
+        count(distinct cp.person_id) filter (where cp.is_deputy and cp.is_committee)
+        / nullif(count(distinct cp.person_id) filter (where cp.is_deputy), 0)::double as value,
+    from cross_posts as cp
+    group by cp.year
+),
+
+appointments_value as (
+    select year(l.appointed_on) as year, count(*)::double as value,
+    from leaders as l
+    where l.post = '书记'
+        and l.school_code in (select fs.school_code from filtered_schools as fs)
+    group by year(l.appointed_on)
+),
+
+first_honors as (
+    select h.org_code, h.level, min(h.year) as first_year,
+    from honors as h
+    where h.org_code in (select fo.org_code from filtered_orgs as fo)
+    group by h.org_code, h.level
+),
+
+honors_value as (
+    select p.year, count(*)::double as value,
+    from first_honors as fh
+    join periods as p on fh.first_year <= p.year
+    group by p.year
+),
+
+-- rotation per school year
+quotas as (
+    select q.school_year, q.school_code, q.eligible_teachers
+    from rotation_quotas as q
+    where q.school_code in (select fs.school_code from filtered_schools as fs)
+),
+
+rotated as (
+    -- (school_year, teacher_id, from_school_code) is the table's key, so one school year's rows are
+    -- already distinct (from_school_code, teacher_id): no distinct needed
+    select r.school_year, count(*) as rotated_count,
+    from rotations as r
+    where r.from_school_code in (select fs.school_code from filtered_schools as fs)
+    group by r.school_year
+),
+
+school_years as (
+    select q.school_year from quotas as q
+    union
+    select rt.school_year from rotated as rt
+),
+
+rotation_value as (
+    select
+        sy.school_year,
+        coalesce(rt.rotated_count, 0) / nullif(sum(q.eligible_teachers), 0)::double as value,
+    from school_years as sy
+    left join quotas as q on q.school_year = sy.school_year
+    left join rotated as rt on rt.school_year = sy.school_year
+    group by sy.school_year, rt.rotated_count
+),
+
+review_value as (
+    select
+        year(m.registered_on) as year,
+        count(*) filter (
+            where m.principal_meeting_on is not null
+                and m.party_meeting_on is not null
+                and not coalesce(m.implemented_on < greatest(m.principal_meeting_on, m.party_meeting_on), false)
+        ) / nullif(count(*), 0)::double as value,
+    from matters as m
+    where m.school_code in (select fs.school_code from filtered_schools as fs)
+    group by year(m.registered_on)
+),
+
+-- three_meetings_one_lesson per year, quarters ended by the period's as-of date
+branches as (
+    select fo.org_code, fo.founded_on
+    from filtered_orgs as fo
+    where fo.org_type in ('党支部', '联合党支部')
+),
+
+quarter_meetings as (
+    select
+        m.org_code,
+        year(m.held_on) as year,
+        quarter(m.held_on) as quarter_no,
+        count(*) filter (where m.kind = '支部党员大会') as general_meetings_count,
+        -- months of the quarter with a 支部委员会, as bits (0-2) counted: cheaper than count(distinct)
+        bit_count(bit_or(1 << ((month(m.held_on) - 1) % 3)) filter (where m.kind = '支部委员会'))
+            as committee_months_count,
+        count(*) filter (where m.kind = '党课') as lessons_count,
+    from meetings as m
+    where m.kind in ('支部党员大会', '支部委员会', '党课')
+    group by m.org_code, year(m.held_on), quarter(m.held_on)
+),
+
+period_quarters as (
+    select
+        p.year,
+        r.range as quarter_no,
+        make_date(p.year, 3 * r.range - 2, 1) as quarter_start,
+        last_day(make_date(p.year, 3 * r.range, 1)) <= p.period_as_of as has_ended,
+    from periods as p
+    cross join range(1, 5) as r
+),
+
+meetings_value as (
+    select
+        pq.year,
+        count(*) filter (
+            where coalesce(qm.general_meetings_count, 0) >= 1
+                and coalesce(qm.committee_months_count, 0) = 3
+                and coalesce(qm.lessons_count, 0) >= 1
+        ) / nullif(count(*), 0)::double as value,
+    from branches as b
+    join period_quarters as pq
+        on pq.has_ended and (b.founded_on is null or pq.quarter_start >= b.founded_on)
+    left join quarter_meetings as qm
+        on qm.org_code = b.org_code and qm.year = pq.year and qm.quarter_no = pq.quarter_no
+    group by pq.year
+),
+
+charter_value as (
+    select
+        p.year,
+        count(*) filter (
+            where fs.charter_revised and coalesce(fs.charter_revised_on <= p.period_as_of, true)
+        ) / nullif(count(*), 0)::double as value,
+    from periods as p
+    cross join filtered_schools as fs
+    group by p.year
+),
+
+duty_done as (
+    select d.year, count(distinct d.school_code) as done_count,
+    from duty_reports as d
+    where d.to_superior and d.to_staff
+        and d.school_code in (select fs.school_code from filtered_schools as fs)
+    group by d.year
+),
+
+duty_value as (
+    select
+        p.year,
+        coalesce(dd.done_count, 0) / nullif((select count(*) from filtered_schools), 0)::double as value,
+    from periods as p
+    left join duty_done as dd on dd.year = p.year
+),
+
+constants as (
+    select
+        (select count(*) from filtered_schools)::double as schools_total,
+        (select count(*) from filtered_orgs as fo where coalesce(fo.parent_org_code, '') = '')::double
+            as primary_orgs,
+),
+
+yearly as (
+    select p.year, 'schools' as indicator, c.schools_total as value,
+    from periods as p cross join constants as c
+    union all
+    select p.year, 'party_orgs', c.primary_orgs from periods as p cross join constants as c
+    union all
+    select p.year, 'split_roles', sv.value from periods as p left join split_value as sv using (year)
+    union all
+    select p.year, 'cross_appointment', cv.value from periods as p left join cross_value as cv using (year)
+    union all
+    select p.year, 'appointments', coalesce(av.value, 0)
+    from periods as p left join appointments_value as av using (year)
+    union all
+    select p.year, 'strongest_branches', coalesce(hv.value, 0)
+    from periods as p left join honors_value as hv using (year)
+    union all
+    select p.year, 'two_level_review', rv.value from periods as p left join review_value as rv using (year)
+    union all
+    select p.year, 'three_meetings_one_lesson', mv.value
+    from periods as p left join meetings_value as mv using (year)
+    union all
+    select p.year, 'charter', chv.value from periods as p left join charter_value as chv using (year)
+    union all
+    select p.year, 'duty_reports', dv.value from periods as p left join duty_value as dv using (year)
+)
+
+select cast(y.year as varchar) as period, y.indicator, y.value::double as value,
+from yearly as y
+union all
+select rv.school_year, 'rotation', rv.value
+from rotation_value as rv
+order by indicator, period

@@ -1,0 +1,69 @@
+-- rotation per school year, every school year in rotation_quotas: the same numbers as
+-- rotation_summary.sql for each one.
+with
+filtered_schools as (
+    select s.school_code
+    from schools as s
+    where ($town is null or s.town = $town)
+        and ($stage is null or s.stage = $stage)
+        and ($area_type is null or s.area_type = $area_type)
+),
+
+quotas as (
+    select q.school_year, q.school_code, q.eligible_teachers
+    from rotation_quotas as q
+    where q.school_code in (select fs.school_code from filtered_schools as fs)
+),
+
+rotated as (
+    -- (school_year, teacher_id, from_school_code) is the table's key, so one school year's rows are
+    -- already distinct (from_school_code, teacher_id): no distinct needed
+    select r.school_year, r.from_school_code as school_code, r.teacher_id
+    from rotations as r
+    where r.from_school_code in (select fs.school_code from filtered_schools as fs)
+),
+
+rotated_per_school as (
+    select rt.school_year, rt.school_code, count(*) as rotated_count,
+    from rotated as rt
+    group by rt.school_year, rt.school_code
+),
+
+school_years as (
+    select q.school_year from quotas as q
+    union
+    select rt.school_year from rotated as rt
+),
+
+per_year_quota as (
+    select
+        q.school_year,
+        sum(q.eligible_teachers)::bigint as eligible,
+        count(*) filter (where q.eligible_teachers > 0)::bigint as schools_measured,
+        count(*) filter (
+            where q.eligible_teachers > 0
+                and coalesce(rps.rotated_count, 0) / q.eligible_teachers::double < $target
+        )::bigint as schools_below_target,
+    from quotas as q
+    left join rotated_per_school as rps
+        on rps.school_year = q.school_year and rps.school_code = q.school_code
+    group by q.school_year
+),
+
+per_year_rotated as (
+    select rps.school_year, sum(rps.rotated_count)::bigint as rotated,
+    from rotated_per_school as rps
+    group by rps.school_year
+)
+
+select
+    sy.school_year,
+    coalesce(pq.eligible, 0)::bigint as eligible,
+    coalesce(pr.rotated, 0)::bigint as rotated,
+    pr.rotated / nullif(pq.eligible, 0)::double as ratio,
+    coalesce(pq.schools_measured, 0)::bigint as schools_measured,
+    coalesce(pq.schools_below_target, 0)::bigint as schools_below_target,
+from school_years as sy
+left join per_year_quota as pq on pq.school_year = sy.school_year
+left join per_year_rotated as pr on pr.school_year = sy.school_year
+order by sy.school_year

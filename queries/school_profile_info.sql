@@ -1,0 +1,23 @@
+-- One school ($school_code): its attributes, its Party orgs' count and members, and charter status at $as_of.
+with
+school as (
+    select s.*
+    from schools as s
+    where s.school_code = $school_code
+),
+
+orgs as (
+    select
+        count(*)::bigint as orgs_count,
+        coalesce(sum(o.members) filter (where coalesce(o.parent_org_code, '') = ''), 0)::bigint as members_count,
+    from party_orgs as o
+    where o.school_code = $school_code
+)
+
+select
+    s.*,
+    s.charter_revised and coalesce(s.charter_revised_on <= $as_of, true) as is_charter_revised,
+    o.orgs_count,
+    o.members_count,
+from school as s
+cross join orgs as o

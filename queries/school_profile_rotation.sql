@@ -1,0 +1,44 @@
+-- One school ($school_code): per school year, eligible teachers, teachers sent and received, the share
+-- sent and whether it is below $target.
+with
+quotas as (
+    select q.school_year, q.eligible_teachers
+    from rotation_quotas as q
+    where q.school_code = $school_code
+),
+
+sent as (
+    select r.school_year, count(distinct r.teacher_id)::bigint as rotated_count,
+    from rotations as r
+    where r.from_school_code = $school_code
+    group by r.school_year
+),
+
+received as (
+    select r.school_year, count(distinct r.teacher_id)::bigint as received_count,
+    from rotations as r
+    where r.to_school_code = $school_code
+    group by r.school_year
+),
+
+school_years as (
+    select q.school_year from quotas as q
+    union
+    select se.school_year from sent as se
+    union
+    select re.school_year from received as re
+)
+
+select
+    sy.school_year,
+    q.eligible_teachers,
+    coalesce(se.rotated_count, 0)::bigint as rotated_count,
+    coalesce(re.received_count, 0)::bigint as received_count,
+    coalesce(se.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double as rotated_share,
+    coalesce(coalesce(se.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double < $target, false)
+        as is_below_target,
+from school_years as sy
+left join quotas as q on q.school_year = sy.school_year
+left join sent as se on se.school_year = sy.school_year
+left join received as re on re.school_year = sy.school_year
+order by sy.school_year

@@ -1,0 +1,1075 @@
+"""The indicators of SPEC on a handmade five-school district, with every expected number worked by hand.
+
+The district (as of D = 2024-06-30, Y = 2024, S = 2023-2024):
+
+- S1 城关一小 (小学, 城关镇, 城区): 书记 P1 and 校长 P2 → 分设. Party-member 副校长 P3 (also 支部委员 here →
+  cross-appointed) and P4 (not); non-member 副校长 P5 is no deputy. Branch O1: both quarters compliant,
+  with a 支部委员会 on 3-31 (March) and one on 4-1 (April).
+- S2 城关二中 (初中, 城关镇, 城区): P6 holds 书记 and 校长 → 一肩挑; former 书记 P7 left 2024-03-01. Party-member
+  副校长 P8 sits as 支部委员 at S3, which does not make him cross-appointed at S2. 党总支 O2 with branches
+  O2a (founded 04-01: only Q2 counts; no 支部委员会 in May → not compliant) and O2b (founded 04-02: no
+  quarter counts yet).
+- S3 河口三小 (小学, 河口镇, 乡村): 校长 P10 left on D exactly → not current → 空缺. No own org; it belongs to
+  the 联合党支部 O3 (no school_code): Q1 lacks a 党课 (the one on 4-1 is Q2), Q2 compliant. Quota 0 → not
+  measured.
+- S4 河口四中 (高中, 河口镇, 镇区): 分设; 副校长 P13 became 副书记 on 2024-05-01 → cross-appointed. 党委 O4 is
+  no branch.
+- S5 城关五小 (小学, 城关镇, 乡村): 书记 P14 appointed 2024-07-01 (after D) → 空缺 but an appointment of 2024.
+  Branch O5: Q1 empty, Q2 compliant, a Q3 meeting that is not yet due.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+
+from oversight import catalog, indicators, store
+from oversight.errors import UsageError
+from oversight.indicators import Params
+from oversight.schema import BRANCH_TYPES, table
+
+D = date(2024, 6, 30)
+CURRENT = Params(year=2024, school_year="2023-2024", as_of=D)
+
+_POLARS_TYPES: dict[str, Any] = {
+    "text": pl.Utf8,
+    "code": pl.Utf8,
+    "enum": pl.Utf8,
+    "school_year": pl.Utf8,
+    "bool": pl.Boolean,
+    "int": pl.Int64,
+    "decimal": pl.Decimal(18, 2),
+    "date": pl.Date,
+}
+
+
+def typed(table_name: str, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """Rows in the schema's column order as a frame typed like the schema (as the loader hands them)."""
+    t = table(table_name)
+    schema = {c.name: _POLARS_TYPES[c.type] for c in t.columns}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+T, F = True, False
+
+SCHOOLS = [
+    ("S1", "城关一小", "小学", "城关镇", "城区", T, "城关教育集团", 800, 60, T, d("2023-05-01")),
+    ("S2", "城关二中", "初中", "城关镇", "城区", T, None, 1200, 90, T, d("2024-07-01")),
+    ("S3", "河口三小", "小学", "河口镇", "乡村", T, None, 200, 20, T, None),
+    ("S4", "河口四中", "高中", "河口镇", "镇区", T, None, 1500, 120, F, None),
+    ("S5", "城关五小", "小学", "城关镇", "乡村", F, None, 100, 12, F, d("2020-01-01")),
+]
+
+PARTY_ORGS = [
+    ("O1", "城关一小党支部", "党支部", "S1", None, 20, None),
+    ("O2", "城关二中党总支", "党总支", "S2", None, 40, None),
+    ("O2a", "城关二中第一党支部", "党支部", "S2", "O2", 25, d("2024-04-01")),
+    ("O2b", "城关二中第二党支部", "党支部", "S2", "O2", 15, d("2024-04-02")),
+    ("O3", "河口联合党支部", "联合党支部", None, None, 12, None),
+    ("O4", "河口四中党委", "党委", "S4", None, 60, None),
+    ("O5", "城关五小党支部", "党支部", "S5", None, 8, None),
+]
+
+LEADERS = [
+    ("P1", "张书记", "S1", "书记", T, d("2020-01-01"), None),
+    ("P2", "李校长", "S1", "校长", T, d("2019-09-01"), None),
+    ("P3", "王副校", "S1", "副校长", T, d("2021-03-01"), None),
+    ("P3", "王副校", "S1", "支部委员", T, d("2021-03-01"), None),
+    ("P4", "赵副校", "S1", "副校长", T, d("2020-09-01"), None),
+    ("P5", "钱副校", "S1", "副校长", F, d("2020-09-01"), None),
+    ("P16", "孙副书记", "S1", "副书记", T, d("2023-12-31"), None),
+    ("P6", "周一肩", "S2", "书记", T, d("2024-03-01"), None),
+    ("P6", "周一肩", "S2", "校长", T, d("2022-01-01"), None),
+    ("P7", "吴前任", "S2", "书记", T, d("2018-01-01"), d("2024-03-01")),
+    ("P8", "郑副校", "S2", "副校长", T, d("2022-09-01"), None),
+    ("P8", "郑副校", "S3", "支部委员", T, d("2022-09-01"), None),
+    ("P9", "冯书记", "S3", "书记", T, d("2019-01-01"), None),
+    ("P10", "陈校长", "S3", "校长", T, d("2019-01-01"), d("2024-06-30")),
+    ("P11", "褚书记", "S4", "书记", T, d("2024-02-01"), None),
+    ("P12", "卫校长", "S4", "校长", T, d("2020-01-01"), None),
+    ("P13", "蒋副校", "S4", "副校长", T, d("2021-01-01"), None),
+    ("P13", "蒋副校", "S4", "副书记", T, d("2024-05-01"), None),
+    ("P14", "沈书记", "S5", "书记", T, d("2024-07-01"), None),
+    ("P15", "韩校长", "S5", "校长", T, d("2018-01-01"), None),
+]
+
+HONORS = [
+    ("O1", "市级", 2022),
+    ("O1", "市级", 2024),
+    ("O1", "区级", 2024),
+    ("O3", "系统级", 2023),
+    ("O5", "区级", 2025),
+    ("O2a", "区级", 2024),
+]
+
+ROTATION_QUOTAS = [
+    ("2023-2024", "S1", 20),
+    ("2023-2024", "S2", 30),
+    ("2023-2024", "S3", 0),
+    ("2023-2024", "S4", 10),
+    ("2022-2023", "S1", 20),
+    ("2022-2023", "S2", 30),
+]
+
+ROTATIONS = [
+    ("2023-2024", "T1", "教师一", "S1", "S3", "交流", "教师"),
+    ("2023-2024", "T2", "教师二", "S1", "S5", "支教", "教师"),
+    ("2023-2024", "T3", "教师三", "S2", "S4", "轮岗", "教师"),
+    ("2023-2024", "T4", "教师四", "S3", "S1", "交流", "教师"),
+    ("2023-2024", "T5", "教师五", "S4", "S3", "交流", "教师"),
+    ("2023-2024", "T6", "教师六", "S4", "S1", "轮岗", "中层干部"),
+    ("2022-2023", "T1", "教师一", "S1", "S4", "交流", "教师"),
+]
+
+
+def _matter(mid: str, school: str, category: str, title: str, amount: str | None, *days: str | None) -> tuple:
+    """(registered_on, principal_meeting_on, party_meeting_on, implemented_on) as ISO text or None."""
+    return (mid, school, category, title, Decimal(amount) if amount else None, *(d(x) for x in days))
+
+
+MATTERS = [
+    _matter(
+        "M1",
+        "S1",
+        "大额资金使用",
+        "采购教学设备",
+        "500000.00",
+        "2024-01-10",
+        "2024-01-15",
+        "2024-01-20",
+        "2024-01-20",
+    ),
+    _matter("M2", "S1", "选人用人", "中层干部任免", None, "2024-02-01", "2024-02-05", "2024-02-06", None),
+    _matter("M3", "S2", "基本建设", "操场改造", "2000000.00", "2024-03-01", None, None, "2024-03-10"),
+    _matter("M4", "S2", "职称评审", "职称推荐", None, "2024-03-05", "2024-03-06", None, None),
+    _matter(
+        "M5", "S3", "重大决策", "课后服务方案", None, "2024-04-01", "2024-04-05", "2024-04-10", "2024-04-08"
+    ),
+    _matter(
+        "M6",
+        "S4",
+        "大额资金使用",
+        "食堂设备",
+        "300000.00",
+        "2024-05-01",
+        "2024-05-10",
+        "2024-05-12",
+        "2024-05-01",
+    ),
+    _matter("M7", "S4", "其他", "校服选用", None, "2023-12-31", "2024-01-03", "2024-01-04", "2024-01-05"),
+    _matter("M8", "S1", "重大决策", "年度预算", None, "2024-12-31", None, "2025-01-05", None),
+    _matter("M9", "S2", "选人用人", "教师招聘", None, "2023-06-01", "2023-06-05", None, "2023-06-20"),
+]
+
+
+def _meeting_rows() -> list[tuple[Any, ...]]:
+    spec = [
+        ("O1", "支部党员大会", "2024-02-10"),
+        ("O1", "支部委员会", "2024-01-15"),
+        ("O1", "支部委员会", "2024-02-15"),
+        ("O1", "支部委员会", "2024-03-31"),
+        ("O1", "党课", "2024-03-20"),
+        ("O1", "支部党员大会", "2024-04-01"),
+        ("O1", "支部委员会", "2024-04-01"),
+        ("O1", "支部委员会", "2024-05-10"),
+        ("O1", "支部委员会", "2024-06-30"),
+        ("O1", "党课", "2024-06-15"),
+        ("O1", "组织生活会", "2024-01-20"),
+        ("O1", "民主评议党员", "2023-12-25"),
+        ("O2a", "支部党员大会", "2024-05-01"),
+        ("O2a", "支部委员会", "2024-04-10"),
+        ("O2a", "支部委员会", "2024-04-20"),
+        ("O2a", "支部委员会", "2024-06-10"),
+        ("O2a", "党课", "2024-05-20"),
+        ("O2a", "支部委员会", "2023-05-15"),
+        ("O2b", "支部党员大会", "2024-04-10"),
+        ("O2b", "支部委员会", "2024-04-10"),
+        ("O2b", "支部委员会", "2024-05-10"),
+        ("O2b", "支部委员会", "2024-06-10"),
+        ("O2b", "党课", "2024-04-10"),
+        ("O2", "党课", "2024-03-01"),
+        ("O3", "支部党员大会", "2024-01-10"),
+        ("O3", "支部委员会", "2024-01-10"),
+        ("O3", "支部委员会", "2024-02-10"),
+        ("O3", "支部委员会", "2024-03-10"),
+        ("O3", "支部党员大会", "2024-04-20"),
+        ("O3", "支部委员会", "2024-04-20"),
+        ("O3", "支部委员会", "2024-05-20"),
+        ("O3", "支部委员会", "2024-06-20"),
+        ("O3", "党课", "2024-04-01"),
+        ("O3", "组织生活会", "2023-12-20"),
+        ("O5", "支部党员大会", "2024-06-01"),
+        ("O5", "支部委员会", "2024-04-05"),
+        ("O5", "支部委员会", "2024-05-05"),
+        ("O5", "支部委员会", "2024-06-05"),
+        ("O5", "党课", "2024-06-05"),
+        ("O5", "支部党员大会", "2024-07-05"),
+        ("O5", "组织生活会", "2024-02-01"),
+    ]
+    return [(f"MT{i:03d}", org, kind, d(day), 10, None) for i, (org, kind, day) in enumerate(spec, 1)]
+
+
+DUTY_REPORTS = [
+    ("S1", 2024, T, T),
+    ("S2", 2024, T, F),
+    ("S3", 2023, T, T),
+    ("S4", 2024, T, T),
+]
+
+
+def district_frames() -> dict[str, pl.DataFrame]:
+    return {
+        "schools": typed("schools", SCHOOLS),
+        "party_orgs": typed("party_orgs", PARTY_ORGS),
+        "leaders": typed("leaders", LEADERS),
+        "honors": typed("honors", HONORS),
+        "rotation_quotas": typed("rotation_quotas", ROTATION_QUOTAS),
+        "rotations": typed("rotations", ROTATIONS),
+        "matters": typed("matters", MATTERS),
+        "meetings": typed("meetings", _meeting_rows()),
+        "duty_reports": typed("duty_reports", DUTY_REPORTS),
+    }
+
+
+@pytest.fixture(scope="module")
+def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("indicators") / "district.duckdb"
+    con = store.connect(path)
+    store.load_batch(con, district_frames(), [], user="t")
+    con.close()
+    return path
+
+
+@pytest.fixture()
+def con(db_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = store.connect(db_path, read_only=True)
+    yield connection
+    connection.close()
+
+
+# ---------------------------------------------------------------- the whole JSON, hand-computed
+
+EXPECTED_ALL = {
+    "schools": {"total": 5},
+    "party_orgs": {
+        "primary": 5,
+        "by_type": {"党委": 1, "党总支": 1, "党支部": 2, "联合党委": 0, "联合党支部": 1},
+        "members": 20 + 40 + 12 + 60 + 8,
+    },
+    "split_roles": {"schools": 5, "split": 2, "combined": 1, "vacant": 2, "split_share": 2 / 3},
+    "cross_appointment": {"deputies": 4, "cross_appointed": 2, "share": 0.5},
+    "appointments": {"secretaries": 3, "deputy_secretaries": 1},
+    "strongest_branches": {"total": 4, "by_level": {"市级": 1, "区级": 2, "系统级": 1}, "new_in_year": 2},
+    "rotation": {
+        "eligible": 60,
+        "rotated": 6,
+        "ratio": 0.1,
+        "schools_measured": 3,
+        "schools_below_target": 1,
+    },
+    "two_level_review": {
+        "matters": 7,
+        "compliant": 2,
+        "missing_party": 2,
+        "missing_principal": 2,
+        "implemented_before_review": 2,
+        "rate": 2 / 7,
+    },
+    "three_meetings_one_lesson": {"org_quarters": 7, "compliant": 4, "rate": 4 / 7},
+    "charter": {"schools": 5, "revised": 2, "rate": 0.4},
+    "duty_reports": {"schools": 5, "both_done": 2, "rate": 0.4},
+}
+
+SPEC_SHAPE = {
+    "schools": {"total"},
+    "party_orgs": {"primary", "by_type", "members"},
+    "split_roles": {"schools", "split", "combined", "vacant", "split_share"},
+    "cross_appointment": {"deputies", "cross_appointed", "share"},
+    "appointments": {"secretaries", "deputy_secretaries"},
+    "strongest_branches": {"total", "by_level", "new_in_year"},
+    "rotation": {"eligible", "rotated", "ratio", "schools_measured", "schools_below_target"},
+    "two_level_review": {
+        "matters",
+        "compliant",
+        "missing_party",
+        "missing_principal",
+        "implemented_before_review",
+        "rate",
+    },
+    "three_meetings_one_lesson": {"org_quarters", "compliant", "rate"},
+    "charter": {"schools", "revised", "rate"},
+    "duty_reports": {"schools", "both_done", "rate"},
+}
+RATIO_FIELDS = {"split_share", "share", "ratio", "rate"}
+
+
+def assert_matches(actual: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Exact for counts (and their int type), approx for ratios, None where a denominator is 0."""
+    for key, want in expected.items():
+        got = actual[key]
+        if isinstance(want, dict):
+            assert isinstance(got, dict), key
+            assert_matches(got, want)
+        elif want is None:
+            assert got is None, key
+        elif isinstance(want, float):
+            assert isinstance(got, float), key
+            assert got == pytest.approx(want), key
+        else:
+            assert type(got) is int and got == want, (key, got, want)
+
+
+@pytest.mark.parametrize("key", list(EXPECTED_ALL))
+def test_compute_matches_hand_count(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    result = indicators.compute(con, CURRENT)
+    assert_matches(result[key], EXPECTED_ALL[key])
+
+
+def test_json_shape_is_spec_exactly(con: duckdb.DuckDBPyConnection) -> None:
+    result = json.loads(json.dumps(indicators.compute(con, CURRENT), ensure_ascii=False))
+    assert set(result) == set(SPEC_SHAPE) | {"params", "status"}
+    for key, fields in SPEC_SHAPE.items():
+        assert set(result[key]) == fields, key
+        for field, value in result[key].items():
+            if field in RATIO_FIELDS:
+                assert value is None or (isinstance(value, float) and 0 <= value <= 1)
+            elif field in ("by_type", "by_level"):
+                assert all(type(v) is int for v in value.values())
+            else:
+                assert type(value) is int, (key, field)
+    assert list(result["party_orgs"]["by_type"]) == ["党委", "党总支", "党支部", "联合党委", "联合党支部"]
+    assert list(result["strongest_branches"]["by_level"]) == ["市级", "区级", "系统级"]
+    assert result["params"] == {
+        "year": 2024,
+        "school_year": "2023-2024",
+        "as_of": "2024-06-30",
+        "town": None,
+        "stage": None,
+        "area_type": None,
+        "rotation_target": 0.1,
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [
+        ("split_roles", catalog.STATUS_WARN),  # 2/3 ≥ 0.60, < 0.80
+        ("cross_appointment", catalog.STATUS_BAD),  # 0.5 < 0.60
+        ("rotation", catalog.STATUS_OK),  # exactly 10%
+        ("two_level_review", catalog.STATUS_BAD),
+        ("three_meetings_one_lesson", catalog.STATUS_BAD),
+        ("charter", catalog.STATUS_BAD),
+        ("duty_reports", catalog.STATUS_BAD),
+        ("schools", catalog.STATUS_NONE),  # counts carry no threshold
+        ("appointments", catalog.STATUS_NONE),
+    ],
+)
+def test_status_from_catalog(con: duckdb.DuckDBPyConnection, key: str, status: str) -> None:
+    assert indicators.compute(con, CURRENT)["status"][key] == status
+
+
+# ---------------------------------------------------------------- filters
+
+FILTER_CASES = [
+    (
+        Params(town="城关镇"),  # S1, S2, S5; the 联合 org O3 has no school and drops out
+        {
+            "schools": {"total": 3},
+            "party_orgs": {
+                "primary": 3,
+                "by_type": {"党委": 0, "党总支": 1, "党支部": 2, "联合党委": 0, "联合党支部": 0},
+                "members": 68,
+            },
+            "split_roles": {"schools": 3, "split": 1, "combined": 1, "vacant": 1, "split_share": 0.5},
+            "cross_appointment": {"deputies": 3, "cross_appointed": 1, "share": 1 / 3},
+            "appointments": {"secretaries": 2, "deputy_secretaries": 0},
+            "strongest_branches": {
+                "total": 3,
+                "by_level": {"市级": 1, "区级": 2, "系统级": 0},
+                "new_in_year": 2,
+            },
+            "rotation": {
+                "eligible": 50,
+                "rotated": 3,
+                "ratio": 0.06,
+                "schools_measured": 2,
+                "schools_below_target": 1,
+            },
+            "two_level_review": {
+                "matters": 5,
+                "compliant": 2,
+                "missing_party": 2,
+                "missing_principal": 2,
+                "implemented_before_review": 0,
+                "rate": 0.4,
+            },
+            "three_meetings_one_lesson": {"org_quarters": 5, "compliant": 3, "rate": 0.6},
+            "charter": {"schools": 3, "revised": 1, "rate": 1 / 3},
+            "duty_reports": {"schools": 3, "both_done": 1, "rate": 1 / 3},
+        },
+    ),
+    (
+        Params(stage="小学"),  # S1, S3, S5
+        {
+            "schools": {"total": 3},
+            "party_orgs": {"primary": 2, "members": 28},
+            "split_roles": {"schools": 3, "split": 1, "combined": 0, "vacant": 2, "split_share": 1.0},
+            "rotation": {
+                "eligible": 20,
+                "rotated": 3,
+                "ratio": 0.15,
+                "schools_measured": 1,
+                "schools_below_target": 0,
+            },
+            "three_meetings_one_lesson": {"org_quarters": 4, "compliant": 3, "rate": 0.75},
+            "charter": {"schools": 3, "revised": 2, "rate": 2 / 3},
+        },
+    ),
+    (
+        Params(area_type="乡村"),  # S3, S5: both vacant, S3's quota is 0 → ratios null, never 0
+        {
+            "schools": {"total": 2},
+            "party_orgs": {"primary": 1, "members": 8},
+            "split_roles": {"schools": 2, "split": 0, "combined": 0, "vacant": 2, "split_share": None},
+            "cross_appointment": {"deputies": 0, "cross_appointed": 0, "share": None},
+            "rotation": {
+                "eligible": 0,
+                "rotated": 1,
+                "ratio": None,
+                "schools_measured": 0,
+                "schools_below_target": 0,
+            },
+            "three_meetings_one_lesson": {"org_quarters": 2, "compliant": 1, "rate": 0.5},
+            "duty_reports": {"schools": 2, "both_done": 0, "rate": 0.0},
+        },
+    ),
+    (
+        Params(town="没有这个镇"),  # no school at all: every ratio null
+        {
+            "schools": {"total": 0},
+            "split_roles": {"schools": 0, "split_share": None},
+            "rotation": {"eligible": 0, "rotated": 0, "ratio": None},
+            "two_level_review": {"matters": 0, "rate": None},
+            "three_meetings_one_lesson": {"org_quarters": 0, "rate": None},
+            "charter": {"schools": 0, "rate": None},
+            "duty_reports": {"schools": 0, "rate": None},
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("filters", "expected"), FILTER_CASES)
+def test_filters_apply_through_schools(
+    con: duckdb.DuckDBPyConnection, filters: Params, expected: dict[str, Any]
+) -> None:
+    params = Params(
+        year=2024,
+        school_year="2023-2024",
+        as_of=D,
+        town=filters.town,
+        stage=filters.stage,
+        area_type=filters.area_type,
+    )
+    assert_matches(indicators.compute(con, params), expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("stage", "大学"), ("area_type", "郊区"), ("school_year", "2023-2025"), ("school_year", "23-24")],
+)
+def test_bad_parameters_are_usage_errors(con: duckdb.DuckDBPyConnection, field: str, value: str) -> None:
+    with pytest.raises(UsageError):
+        indicators.resolve(con, Params(**{field: value}))
+
+
+# ---------------------------------------------------------------- edges, one at a time
+
+
+@pytest.mark.parametrize(
+    ("school_code", "status", "secretaries", "principals"),
+    [
+        ("S1", "分设", "张书记", "李校长"),
+        ("S2", "一肩挑", "周一肩", "周一肩"),  # the former 书记 left on 03-01
+        ("S3", "空缺", "冯书记", None),  # 校长 left on D exactly: not current
+        ("S4", "分设", "褚书记", "卫校长"),
+        ("S5", "空缺", None, "韩校长"),  # 书记 appointed after D
+    ],
+)
+def test_split_roles_per_school(
+    con: duckdb.DuckDBPyConnection,
+    school_code: str,
+    status: str,
+    secretaries: str | None,
+    principals: str | None,
+) -> None:
+    frame = indicators.run_query(con, "split_roles_by_school", indicators.query_params(CURRENT))
+    row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
+    assert (row["split_status"], row["secretary_names"], row["principal_names"]) == (
+        status,
+        secretaries,
+        principals,
+    )
+
+
+def test_post_ending_on_as_of_is_not_current_but_is_the_day_before(con: duckdb.DuckDBPyConnection) -> None:
+    on_d = indicators.compute(con, CURRENT)["split_roles"]
+    day_before = indicators.compute(con, Params(year=2024, school_year="2023-2024", as_of=date(2024, 6, 29)))
+    assert on_d["vacant"] == 2
+    assert day_before["split_roles"]["vacant"] == 1  # S3's 校长 still in post on 06-29
+
+
+@pytest.mark.parametrize(
+    ("school_code", "deputies", "cross", "share", "not_cross"),
+    [
+        ("S1", 2, 1, 0.5, "赵副校"),  # P5 is no Party member, so no deputy
+        ("S2", 1, 0, 0.0, "郑副校"),  # 支部委员 at S3 does not count at S2
+        ("S3", 0, 0, None, None),
+        ("S4", 1, 1, 1.0, None),  # via 副书记
+    ],
+)
+def test_cross_appointment_per_school(
+    con: duckdb.DuckDBPyConnection,
+    school_code: str,
+    deputies: int,
+    cross: int,
+    share: float | None,
+    not_cross: str | None,
+) -> None:
+    frame = indicators.run_query(con, "cross_appointment_by_school", indicators.query_params(CURRENT))
+    row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
+    assert (row["deputies_count"], row["cross_appointed_count"], row["not_cross_names"]) == (
+        deputies,
+        cross,
+        not_cross,
+    )
+    assert row["cross_appointed_share"] == (pytest.approx(share) if share is not None else None)
+
+
+@pytest.mark.parametrize(
+    ("org_code", "due", "compliant", "no_general", "no_committee", "no_lesson"),
+    [
+        ("O1", 2, 2, 0, 0, 0),  # 3-31 counts for March, 4-1 for April
+        ("O2a", 1, 0, 0, 1, 0),  # founded 04-01: Q2 only; May has no 支部委员会
+        ("O2b", 0, 0, 0, 0, 0),  # founded 04-02: no quarter of 2024 due yet
+        ("O3", 2, 1, 0, 0, 1),  # 党课 on 4-1 belongs to Q2
+        ("O5", 2, 1, 1, 1, 1),  # Q3 meeting not due at D
+    ],
+)
+def test_three_meetings_per_branch(
+    con: duckdb.DuckDBPyConnection,
+    org_code: str,
+    due: int,
+    compliant: int,
+    no_general: int,
+    no_committee: int,
+    no_lesson: int,
+) -> None:
+    frame = indicators.run_query(con, "meetings_by_org", indicators.query_params(CURRENT))
+    row = frame.filter(pl.col("org_code") == org_code).row(0, named=True)
+    assert (
+        row["quarters_due_count"],
+        row["compliant_count"],
+        row["missing_general_meeting_count"],
+        row["missing_committee_count"],
+        row["missing_lesson_count"],
+    ) == (due, compliant, no_general, no_committee, no_lesson)
+    assert set(frame["org_code"]) == {"O1", "O2a", "O2b", "O3", "O5"}  # 党委 and 党总支 are no branches
+
+
+def test_three_meetings_quarter_not_ended_is_excluded(con: duckdb.DuckDBPyConnection) -> None:
+    end_of_q3 = Params(year=2024, school_year="2023-2024", as_of=date(2024, 9, 30))
+    result = indicators.compute(con, end_of_q3)["three_meetings_one_lesson"]
+    # Q3 is now due for O1, O2a, O2b, O3, O5 (none compliant): 7 + 5 org-quarters
+    assert (result["org_quarters"], result["compliant"]) == (12, 4)
+    day_before = Params(year=2024, school_year="2023-2024", as_of=date(2024, 6, 29))
+    result = indicators.compute(con, day_before)["three_meetings_one_lesson"]
+    assert (result["org_quarters"], result["compliant"]) == (3, 1)  # only Q1 of O1, O3, O5
+
+
+def test_meetings_heatmap_marks_due_quarters(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.run_query(con, "meetings_heatmap", indicators.query_params(CURRENT))
+    o1 = frame.filter(pl.col("org_code") == "O1").sort("quarter_no")
+    assert o1["is_due"].to_list() == [True, True, False, False]
+    assert o1["is_compliant"].to_list() == [True, True, None, None]
+    assert o1["committee_months_count"].to_list() == [3, 3, 0, 0]
+    assert frame.height == 5 * 4
+
+
+@pytest.mark.parametrize(
+    ("matter_id", "problem"),
+    [
+        ("M3", "缺校长办公会议和党组织会议审议"),  # counts in both missing_*
+        ("M4", "缺党组织会议审议"),
+        ("M5", "先实施后审议"),  # implemented between the two reviews
+        ("M6", "先实施后审议"),  # implemented before both
+        ("M8", "缺校长办公会议审议"),  # registered 12-31: still the year
+    ],
+)
+def test_noncompliant_matters(con: duckdb.DuckDBPyConnection, matter_id: str, problem: str) -> None:
+    frame = indicators.run_query(con, "review_noncompliant_matters", indicators.query_params(CURRENT))
+    assert set(frame["matter_id"]) == {"M3", "M4", "M5", "M6", "M8"}  # M1 (same day) and M2 comply
+    assert frame.filter(pl.col("matter_id") == matter_id)["problem"].item() == problem
+
+
+def test_review_by_category(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.run_query(con, "review_by_category", indicators.query_params(CURRENT))
+    row = frame.filter(pl.col("category") == "大额资金使用").row(0, named=True)
+    assert (row["matters_count"], row["compliant_count"], row["implemented_before_review_count"]) == (2, 1, 1)
+    assert row["compliant_share"] == pytest.approx(0.5)
+    assert frame["matters_count"].sum() == 7
+
+
+@pytest.mark.parametrize(
+    ("school_code", "eligible", "rotated", "received", "share", "measured", "below"),
+    [
+        ("S1", 20, 2, 2, 0.1, True, False),  # exactly the target is not below it
+        ("S2", 30, 1, 0, 1 / 30, True, True),
+        ("S3", 0, 1, 2, None, False, False),  # eligible 0: not measured, share null
+        ("S4", 10, 2, 1, 0.2, True, False),
+        ("S5", None, 0, 1, None, False, False),  # no quota row
+    ],
+)
+def test_rotation_per_school(
+    con: duckdb.DuckDBPyConnection,
+    school_code: str,
+    eligible: int | None,
+    rotated: int,
+    received: int,
+    share: float | None,
+    measured: bool,
+    below: bool,
+) -> None:
+    frame = indicators.run_query(con, "rotation_by_school", indicators.query_params(CURRENT))
+    row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
+    assert (row["eligible_teachers"], row["rotated_count"], row["received_count"]) == (
+        eligible,
+        rotated,
+        received,
+    )
+    assert (row["is_measured"], row["is_below_target"]) == (measured, below)
+    assert row["rotated_share"] == (pytest.approx(share) if share is not None else None)
+
+
+def test_rotation_target_is_a_parameter(con: duckdb.DuckDBPyConnection) -> None:
+    qp = indicators.query_params(CURRENT) | {"target": 0.25}
+    row = indicators.run_query(con, "rotation_summary", qp).row(0, named=True)
+    assert row["schools_below_target"] == 3  # S1 0.1, S2 0.033, S4 0.2 are all below 25%
+
+
+def test_rotation_flows_by_area_type(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.run_query(con, "rotation_flows", indicators.query_params(CURRENT))
+    flows = {
+        (r["from_area_type"], r["to_area_type"]): r["rotations_count"] for r in frame.iter_rows(named=True)
+    }
+    assert flows == {
+        ("城区", "乡村"): 2,
+        ("城区", "镇区"): 1,
+        ("乡村", "城区"): 1,
+        ("镇区", "乡村"): 1,
+        ("镇区", "城区"): 1,
+    }
+
+
+def test_rotation_history(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.run_query(con, "rotation_history", indicators.query_params(CURRENT))
+    assert frame["school_year"].to_list() == ["2022-2023", "2023-2024"]
+    assert frame["rotated"].to_list() == [1, 6]
+    assert frame["ratio"].to_list() == pytest.approx([1 / 50, 0.1])
+    assert frame["schools_below_target"].to_list() == [2, 1]
+
+
+def test_strongest_branches_by_org(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.breakdown(con, "strongest_branches", CURRENT)
+    rows = {
+        (r["org_code"], r["level"]): (r["first_year"], r["years_count"], r["is_new"])
+        for r in frame.iter_rows(named=True)
+    }
+    assert rows == {
+        ("O1", "市级"): (2022, 2, False),
+        ("O1", "区级"): (2024, 1, True),
+        ("O3", "系统级"): (2023, 1, False),
+        ("O2a", "区级"): (2024, 1, True),
+    }  # O5's honour of 2025 is after Y
+
+
+def test_honors_and_appointments_by_year(con: duckdb.DuckDBPyConnection) -> None:
+    honors = indicators.run_query(con, "honors_by_level_year", indicators.query_params(CURRENT))
+    row = honors.filter((pl.col("year") == 2024) & (pl.col("level") == "市级")).row(0, named=True)
+    assert (row["honors_count"], row["new_count"]) == (1, 0)
+    appointed = indicators.run_query(con, "appointments_by_year", indicators.query_params(CURRENT))
+    row = appointed.filter(pl.col("year") == 2024).row(0, named=True)
+    assert (row["secretaries_count"], row["deputy_secretaries_count"]) == (3, 1)
+    row = appointed.filter(pl.col("year") == 2023).row(0, named=True)
+    assert (row["secretaries_count"], row["deputy_secretaries_count"]) == (0, 1)  # 副书记 on 12-31
+
+
+def test_meetings_yearly_kinds(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.run_query(con, "meetings_yearly_kinds", indicators.query_params(CURRENT))
+    got = {
+        (r["year"], r["kind"]): (r["meetings_count"], r["orgs_count"]) for r in frame.iter_rows(named=True)
+    }
+    assert got == {(2023, "民主评议党员"): (1, 1), (2023, "组织生活会"): (1, 1), (2024, "组织生活会"): (2, 2)}
+
+
+@pytest.mark.parametrize(("town", "root_members", "nodes"), [(None, 140, 8), ("城关镇", 68, 6)])
+def test_org_tree(con: duckdb.DuckDBPyConnection, town: str | None, root_members: int, nodes: int) -> None:
+    frame = indicators.run_query(con, "org_tree", indicators.query_params(CURRENT) | {"town": town})
+    root = frame.filter(pl.col("node_id") == "__bureau__").row(0, named=True)
+    assert root["members_count"] == root_members
+    assert frame.height == nodes
+    assert frame.filter(pl.col("node_id") == "O2a")["parent_id"].item() == "O2"
+
+
+# ---------------------------------------------------------------- one school's profile
+
+
+@pytest.mark.parametrize(
+    ("name", "school_code", "rows"),
+    [
+        ("school_profile_info", "S1", 1),
+        ("school_profile_leaders", "S3", 3),
+        ("school_profile_matters", "S2", 3),
+        ("school_profile_meetings", "S2", 8),
+        ("school_profile_honors", "S1", 3),
+        ("school_profile_rotation", "S1", 2),
+    ],
+)
+def test_school_profile_queries(
+    con: duckdb.DuckDBPyConnection, name: str, school_code: str, rows: int
+) -> None:
+    frame = indicators.run_query(con, name, indicators.query_params(CURRENT, school_code=school_code))
+    assert frame.height == rows
+
+
+def test_school_profile_details(con: duckdb.DuckDBPyConnection) -> None:
+    qp = indicators.query_params(CURRENT, school_code="S3")
+    leaders = indicators.run_query(con, "school_profile_leaders", qp)
+    assert leaders.filter(pl.col("person_id") == "P10")["is_current"].item() is False
+    info = indicators.run_query(con, "school_profile_info", qp).row(0, named=True)
+    assert info["is_charter_revised"] is True and info["orgs_count"] == 0
+    rotation = indicators.run_query(
+        con, "school_profile_rotation", indicators.query_params(CURRENT, school_code="S1")
+    )
+    assert rotation["rotated_share"].to_list() == pytest.approx([0.05, 0.1])
+    assert rotation["is_below_target"].to_list() == [True, False]
+
+
+# ---------------------------------------------------------------- matrix, breakdowns, watch list
+
+OK, WARN, BAD, NONE = catalog.STATUS_OK, catalog.STATUS_WARN, catalog.STATUS_BAD, catalog.STATUS_NONE
+EXPECTED_MATRIX = {
+    "S1": {
+        "split_roles": ("分设", OK),
+        "cross_appointment": (0.5, BAD),
+        "rotation": (0.1, OK),
+        "two_level_review": (2 / 3, BAD),
+        "three_meetings_one_lesson": (1.0, OK),
+        "charter": (True, OK),
+        "duty_reports": (True, OK),
+    },
+    "S2": {
+        "split_roles": ("一肩挑", BAD),
+        "cross_appointment": (0.0, BAD),
+        "rotation": (1 / 30, BAD),
+        "two_level_review": (0.0, BAD),
+        "three_meetings_one_lesson": (0.0, BAD),
+        "charter": (False, BAD),
+        "duty_reports": (False, BAD),
+    },
+    "S3": {
+        "split_roles": ("空缺", WARN),
+        "cross_appointment": (None, NONE),
+        "rotation": (None, NONE),
+        "two_level_review": (0.0, BAD),
+        "three_meetings_one_lesson": (None, NONE),  # its 联合 branch has no school_code
+        "charter": (True, OK),
+        "duty_reports": (False, BAD),
+    },
+    "S4": {
+        "split_roles": ("分设", OK),
+        "cross_appointment": (1.0, OK),
+        "rotation": (0.2, OK),
+        "two_level_review": (0.0, BAD),
+        "three_meetings_one_lesson": (None, NONE),  # 党委 only, no branch
+        "charter": (False, BAD),
+        "duty_reports": (True, OK),
+    },
+    "S5": {
+        "split_roles": ("空缺", WARN),
+        "cross_appointment": (None, NONE),
+        "rotation": (None, NONE),
+        "two_level_review": (None, NONE),
+        "three_meetings_one_lesson": (0.5, BAD),
+        "charter": (False, BAD),
+        "duty_reports": (False, BAD),
+    },
+}
+
+
+@pytest.mark.parametrize("school_code", list(EXPECTED_MATRIX))
+def test_school_matrix(con: duckdb.DuckDBPyConnection, school_code: str) -> None:
+    matrix = indicators.school_matrix(con, CURRENT)
+    assert matrix.columns[:5] == ["school_code", "school_name", "town", "stage", "area_type"]
+    row = matrix.filter(pl.col("school_code") == school_code).row(0, named=True)
+    for key, (value, status) in EXPECTED_MATRIX[school_code].items():
+        got = row[key]
+        if isinstance(value, float):
+            assert got == pytest.approx(value), key
+        else:
+            assert got == value, key
+        assert row[f"{key}_status"] == status, key
+
+
+def test_school_matrix_filtered(con: duckdb.DuckDBPyConnection) -> None:
+    matrix = indicators.school_matrix(con, Params(year=2024, school_year="2023-2024", as_of=D, town="河口镇"))
+    assert matrix["school_code"].to_list() == ["S3", "S4"]
+
+
+@pytest.mark.parametrize("key", list(indicators.BREAKDOWN_QUERIES))
+def test_every_breakdown_runs_with_labels(con: duckdb.DuckDBPyConnection, key: str) -> None:
+    frame = indicators.breakdown(con, key, CURRENT)
+    assert frame.height > 0
+    assert all(c in indicators.COLUMN_LABELS for c in frame.columns), key
+    if key in indicators._BREAKDOWN_VALUE:
+        assert "status" in frame.columns
+
+
+def test_breakdown_puts_laggards_first(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.breakdown(con, "rotation", CURRENT)
+    assert frame["school_code"].to_list()[0] == "S2"
+    assert frame["status"].to_list() == [BAD, OK, OK, NONE, NONE]
+
+
+def test_breakdown_unknown_key(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(UsageError):
+        indicators.breakdown(con, "no_such_indicator", CURRENT)
+
+
+def test_watch_list(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.watch_list(con, CURRENT)
+    assert frame.columns == [
+        "school_code",
+        "school_name",
+        "town",
+        "indicator",
+        "indicator_zh",
+        "value",
+        "previous_value",
+    ]
+    got = set(zip(frame["school_code"], frame["indicator"], strict=True))
+    assert got == {
+        ("S1", "cross_appointment"),  # 50% now and in 2023
+        ("S2", "cross_appointment"),
+        ("S2", "rotation"),  # 3.3% now, 0% in 2022-2023
+        ("S2", "two_level_review"),  # M9 in 2023, M3/M4 in 2024
+        ("S2", "charter"),
+        ("S4", "charter"),
+        ("S5", "charter"),
+        ("S2", "duty_reports"),
+        ("S5", "duty_reports"),
+        ("S5", "three_meetings_one_lesson"),  # 50% now, 0% in 2023
+    }
+    row = frame.filter((pl.col("school_code") == "S2") & (pl.col("indicator") == "rotation")).row(
+        0, named=True
+    )
+    assert (row["indicator_zh"], row["value"], row["previous_value"]) == ("交流轮岗比例", "3.3%", "0.0%")
+
+
+# ---------------------------------------------------------------- periods: defaults, previous, compare, history
+
+
+def test_defaults_from_data(con: duckdb.DuckDBPyConnection) -> None:
+    resolved = indicators.resolve(con, Params())
+    # honours of 2025 and M8's party meeting on 2025-01-05 are the latest dated records
+    assert (resolved.year, resolved.school_year, resolved.as_of) == (2025, "2023-2024", date.today())
+    assert indicators.compute(con, Params())["params"]["year"] == 2025
+
+
+@pytest.mark.parametrize(
+    ("table_name", "row"),
+    [
+        ("leaders", ("P99", "新人", "S1", "副校长", T, d("2020-01-01"), d("2030-02-01"))),
+        ("party_orgs", ("O99", "新支部", "党支部", "S1", "O2", 3, d("2030-02-01"))),
+        ("matters", ("M99", "S1", "其他", "事项", None, d("2024-01-01"), None, None, d("2030-02-01"))),
+        ("meetings", ("MT999", "O1", "党课", d("2030-02-01"), None, None)),
+        ("honors", ("O4", "市级", 2030)),
+        ("duty_reports", ("S5", 2030, F, F)),
+    ],
+)
+def test_default_year_reads_every_dated_column(tmp_path: Path, table_name: str, row: tuple[Any, ...]) -> None:
+    path = tmp_path / "defaults.duckdb"
+    con = store.connect(path)
+    store.load_batch(con, district_frames(), [], user="t")
+    store.load_batch(con, {table_name: typed(table_name, [row])}, [], user="t")
+    assert indicators.resolve(con, Params()).year == 2030
+    con.close()
+
+
+def test_defaults_without_data(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "empty.duckdb")
+    resolved = indicators.resolve(con, Params(as_of=date(2024, 10, 1)))
+    assert (resolved.year, resolved.school_year) == (2024, "2024-2025")
+    assert_matches(
+        indicators.compute(con, resolved), {"rotation": {"ratio": None}, "charter": {"rate": None}}
+    )
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (CURRENT, Params(year=2023, school_year="2022-2023", as_of=date(2023, 6, 30))),
+        (
+            Params(year=2024, school_year="2024-2025", as_of=date(2024, 2, 29), town="城关镇"),
+            Params(year=2023, school_year="2023-2024", as_of=date(2023, 2, 28), town="城关镇"),
+        ),
+        (Params(), Params()),
+    ],
+)
+def test_previous(params: Params, expected: Params) -> None:
+    assert indicators.previous(params) == expected
+
+
+def test_compare(con: duckdb.DuckDBPyConnection) -> None:
+    result = indicators.compare(con, CURRENT)
+    assert set(result) == {i.key for i in catalog.INDICATORS}
+    rotation = result["rotation"]
+    assert rotation["value"] == pytest.approx(0.1)
+    assert rotation["previous"] == pytest.approx(0.02)  # 1 of 50 in 2022-2023
+    assert (rotation["trend"], rotation["status"], rotation["previous_status"]) == ("↑", OK, BAD)
+    split = result["split_roles"]  # 2023-06-30: S1, S2 (P7 still 书记), S3 split; S4, S5 vacant
+    assert (split["previous"], split["trend"]) == (1.0, "↓")
+    assert result["schools"]["trend"] == "持平"
+
+
+def test_history_matches_compute_for_each_period(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.history(con, CURRENT)
+    assert frame.columns[:3] == ["period", "indicator", "value"]
+    yearly = frame.filter(pl.col("indicator") != "rotation")
+    assert sorted(set(yearly["period"])) == ["2022", "2023", "2024"]  # 2025 starts after D
+    for period in ("2022", "2023", "2024"):
+        year = int(period)
+        as_of = min(date(year, 12, 31), D)
+        result = indicators.compute(con, Params(year=year, school_year="2023-2024", as_of=as_of))
+        for ind in catalog.INDICATORS:
+            if ind.key == "rotation":
+                continue
+            got = yearly.filter((pl.col("period") == period) & (pl.col("indicator") == ind.key))[
+                "value"
+            ].item()
+            want = indicators.headline(result, ind.key)
+            assert got == (pytest.approx(want) if want is not None else None), (period, ind.key)
+    rotation = frame.filter(pl.col("indicator") == "rotation").sort("period")
+    assert rotation["period"].to_list() == ["2022-2023", "2023-2024"]
+    assert rotation["value"].to_list() == pytest.approx([0.02, 0.1])
+    assert frame.filter((pl.col("period") == "2024") & (pl.col("indicator") == "split_roles"))[
+        "value"
+    ].item() == pytest.approx(2 / 3)
+
+
+# ---------------------------------------------------------------- consistency between files
+
+
+@pytest.mark.parametrize("filters", [Params(), Params(town="城关镇"), Params(stage="小学")])
+def test_per_school_files_add_up_to_the_headline(con: duckdb.DuckDBPyConnection, filters: Params) -> None:
+    params = Params(year=2024, school_year="2023-2024", as_of=D, town=filters.town, stage=filters.stage)
+    qp = indicators.query_params(params)
+    result = indicators.compute(con, params)
+    split = indicators.run_query(con, "split_roles_by_school", qp)["split_status"].value_counts()
+    counts = dict(zip(split["split_status"], split["count"], strict=True))
+    assert (counts.get("分设", 0), counts.get("一肩挑", 0), counts.get("空缺", 0)) == (
+        result["split_roles"]["split"],
+        result["split_roles"]["combined"],
+        result["split_roles"]["vacant"],
+    )
+    review = indicators.run_query(con, "review_by_school", qp)
+    assert review["matters_count"].sum() == result["two_level_review"]["matters"]
+    assert review["compliant_count"].sum() == result["two_level_review"]["compliant"]
+    rotation = indicators.run_query(con, "rotation_by_school", qp)
+    assert rotation["rotated_count"].sum() == result["rotation"]["rotated"]
+    assert rotation["is_below_target"].sum() == result["rotation"]["schools_below_target"]
+    meetings = indicators.run_query(con, "meetings_by_org", qp)
+    assert meetings["quarters_due_count"].sum() == result["three_meetings_one_lesson"]["org_quarters"]
+    assert meetings["compliant_count"].sum() == result["three_meetings_one_lesson"]["compliant"]
+    for name, key, field, column in [
+        ("charter_by_school", "charter", "revised", "is_revised"),
+        ("duty_reports_by_school", "duty_reports", "both_done", "is_both_done"),
+    ]:
+        assert indicators.run_query(con, name, qp)[column].sum() == result[key][field]
+    by_stage = indicators.run_query(con, "split_roles_by_stage", qp)
+    assert by_stage["split_count"].sum() == result["split_roles"]["split"]
+
+
+# ---------------------------------------------------------------- run_query and the files themselves
+
+
+def test_run_query_passes_only_used_parameters(con: duckdb.DuckDBPyConnection) -> None:
+    frame = indicators.run_query(con, "schools_total", {"year": 2024, "school_code": "S1", "unused": 1})
+    assert frame["total"].item() == 5
+    assert indicators.query_parameters("schools_total") == {"town", "stage", "area_type"}
+
+
+@pytest.mark.parametrize("name", ["no_such_query", "../pyproject", "Schools_Total"])
+def test_run_query_rejects_unknown_names(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    with pytest.raises(UsageError):
+        indicators.run_query(con, name, {})
+
+
+def test_run_query_missing_parameter_is_a_usage_error(con: duckdb.DuckDBPyConnection) -> None:
+    with pytest.raises(UsageError, match="year"):
+        indicators.run_query(con, "appointments_summary", {})
+
+
+@pytest.mark.parametrize("name", indicators.query_names())
+def test_query_file_conventions(name: str) -> None:
+    """Documented in the module's table, one statement, lowercase keywords, no string-built values."""
+    assert f"| {name} |" in (indicators.__doc__ or "")
+    text = (indicators.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    code = "\n".join(line.split("--")[0] for line in text.splitlines())
+    assert code.strip().count(";") == 0
+    for keyword in ("SELECT", "FROM", "WHERE", "GROUP BY", "JOIN"):
+        assert keyword not in code
+    assert "{" not in code and "%s" not in code
+
+
+@pytest.mark.parametrize("name", ["three_meetings_one_lesson_summary", "meetings_by_org", "meetings_heatmap"])
+def test_branch_types_match_schema(name: str) -> None:
+    text = (indicators.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    assert "o.org_type in (" + ", ".join(f"'{t}'" for t in BRANCH_TYPES) + ")" in text
+
+
+@pytest.mark.parametrize("key", [i.key for i in catalog.INDICATORS if i.ok_at is not None])
+@pytest.mark.parametrize(
+    "value", [None, 0.0, 0.05, 0.079999, 0.08, 0.5, 0.6, 0.75, 0.8, 0.85, 0.9, 0.95, 1.0]
+)
+def test_status_expression_agrees_with_catalog(key: str, value: float | None) -> None:
+    frame = pl.DataFrame({"v": [value]}, schema={"v": pl.Float64})
+    got = frame.select(indicators.status_expr(key, "v").alias("s"))["s"].item()
+    assert got == catalog.status_of(catalog.INDICATORS_BY_KEY[key], value)
+
+
+def test_format_text(con: duckdb.DuckDBPyConnection) -> None:
+    text = indicators.format_text(indicators.compute(con, CURRENT))
+    assert "年度 2024" in text and "学年 2023-2024" in text and "截至 2024-06-30" in text
+    assert "书记校长分设" in text and "66.7%" in text and "预警" in text
+    assert "一肩挑 1" in text and "联合党支部 1" in text
+    lines = text.splitlines()
+    assert len(lines) == 2 + 1 + len(catalog.INDICATORS)
+
+
+def test_available_periods(con: duckdb.DuckDBPyConnection) -> None:
+    years = indicators.available_years(con)
+    assert years[0] == 2018 and years[-1] == 2025  # 2018: P7 and P15 appointed
+    assert indicators.resolve(con, Params()).year in years
+    assert indicators.available_school_years(con) == ["2022-2023", "2023-2024"]
