@@ -135,7 +135,7 @@ def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep
     now = datetime.now()
     if not rows:
         # same answer and a comparable cost as a wrong password, so user names cannot be probed
-        bcrypt.checkpw(b"x", _hash("placeholder-password"))
+        bcrypt.checkpw(b"x", _hash("placeholder-password").encode("ascii"))
         raise AccessDenied("用户名或密码错误。")
     role, password_hash, failed, locked_until = rows[0]
     if locked_until is not None and locked_until > now:

@@ -83,7 +83,8 @@ def load_files(
     if not fresh:
         return LoadResult(None, skipped)
     result = validate_files(fresh, con=con, table_override=table_override, mode=mode)
-    if not result.ok:
+    if not result.ok or not result.frames:
+        # nothing valid, or nothing but headers: no batch at all, not even an empty one in the ledger
         return LoadResult(result, skipped)
     records = [
         store.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows)

@@ -12,6 +12,7 @@ depends on it.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,8 +21,8 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from oversight import auth, indicators, store
-from oversight.catalog import INDICATORS_BY_KEY
+from oversight import auth, catalog, charts, exports, indicators, store
+from oversight.catalog import INDICATORS_BY_KEY, STATUS_NONE
 from oversight.errors import AccessDenied, OversightError
 from oversight.schema import AREA_TYPES, STAGES
 
@@ -62,6 +63,22 @@ def connection(db: str | None = None) -> Iterator[object]:
         yield con
 
 
+@contextlib.contextmanager
+def snapshot(db: str | None = None) -> Iterator[object]:
+    """A read-only piece of work that sees one committed state of the data.
+
+    The indicators run a dozen queries; in autocommit each sees the data as of its own start, so an
+    upload committing meanwhile in another session showed up between two of them and a page mixed old
+    and new figures (tests/test_concurrency.py). One transaction gives all of them the same snapshot.
+    """
+    with connection(db) as con:
+        con.execute("begin transaction")  # type: ignore[attr-defined]
+        try:
+            yield con
+        finally:
+            con.execute("rollback")  # type: ignore[attr-defined]
+
+
 def show_error(exc: Exception) -> None:
     if isinstance(exc, OversightError):
         st.error(f"**{exc.title}**：{exc.message}")
@@ -81,7 +98,7 @@ def data_version(db: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _filter_options(db: str, version: str) -> dict[str, list]:
-    with connection(db) as con:
+    with snapshot(db) as con:
         towns = store.frame(con, "select distinct town from schools order by town")["town"].to_list()  # type: ignore[arg-type]
         years = indicators.available_years(con)  # type: ignore[arg-type]
         school_years = indicators.available_school_years(con)  # type: ignore[arg-type]
@@ -90,28 +107,28 @@ def _filter_options(db: str, version: str) -> dict[str, list]:
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=256)
 def compute(db: str, version: str, params: indicators.Params) -> dict:
-    with connection(db) as con:
+    with snapshot(db) as con:
         return indicators.compute(con, params)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=256)
 def compare(db: str, version: str, params: indicators.Params) -> dict:
-    with connection(db) as con:
+    with snapshot(db) as con:
         return indicators.compare(con, params)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner="正在查询……", max_entries=512)
 def query(db: str, version: str, name: str, params: indicators.Params, extra: tuple = ()) -> pl.DataFrame:
     """Run queries/<name>.sql with the page's parameters (plus `extra` pairs such as the school code)."""
-    with connection(db) as con:
-        return indicators.run_query(con, name, indicators.sql_params(params) | dict(extra))  # type: ignore[arg-type]
+    with snapshot(db) as con:
+        return indicators.run_query(con, name, indicators.query_params(params, **dict(extra)))  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner="正在查询……", max_entries=256)
 def call(db: str, version: str, func_name: str, params: indicators.Params, *args: object) -> pl.DataFrame:
     """Run one of indicators' frame functions (school_matrix, breakdown, watch_list, history) cached."""
     func = getattr(indicators, func_name)
-    with connection(db) as con:
+    with snapshot(db) as con:
         return func(con, *args, params) if args else func(con, params)
 
 
@@ -167,7 +184,9 @@ def _sidebar_filters(db: str, version: str) -> tuple[indicators.Params, dict[str
     years = options["years"]
     year_default = int(wanted["year"]) if wanted.get("year", "").isdigit() else (years[-1] if years else None)
     year = _select("年度", list(reversed(years)), year_default, "f_year")
-    sy = _select("学年", list(reversed(options["school_years"])), wanted.get("school_year"), "f_school_year")
+    school_years = options["school_years"]
+    sy_default = wanted.get("school_year") or (school_years[-1] if school_years else None)
+    sy = _select("学年", list(reversed(school_years)), sy_default, "f_school_year")
     try:
         as_of_default = date.fromisoformat(wanted["as_of"]) if wanted.get("as_of") else date.today()
     except ValueError:
@@ -241,9 +260,337 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _resolve(db: str, version: str, params: indicators.Params) -> indicators.Params:
-    with connection(db) as con:
+    with snapshot(db) as con:
         return indicators.resolve(con, params)  # type: ignore[arg-type]
 
 
 def indicator_label(key: str) -> str:
     return INDICATORS_BY_KEY[key].zh
+
+
+# ---------------------------------------------------------------- actions: the right checked against the database
+
+
+def verified_user(db: str | None = None) -> auth.User | None:
+    """The logged-in user with the role the database holds now, for actions that change data.
+
+    The session remembers the role from login; an administrator may since have changed or removed the
+    account. Actions (upload, rollback, account changes) check this, so a demoted session cannot act.
+    """
+    user = current_user()
+    if user is None:
+        return None
+    with connection(db) as con:
+        rows = auth.list_users(con)  # type: ignore[arg-type]
+    role = next((str(r["角色"]) for r in rows if r["用户名"] == user.username), None)
+    return auth.User(user.username, role) if role else None
+
+
+# ---------------------------------------------------------------- downloads: chart pictures and the Word report
+
+PNG_MIME = "image/png"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def png_download_button(fig: object, file_name: str, *, key: str, label: str = "下载图片 PNG") -> None:
+    """A button under a chart that downloads it as a PNG with Chinese text rendered.
+
+    The picture is drawn only when the button is pressed (a deferred download, on its own thread), since
+    starting chromium costs seconds and most charts are never downloaded.
+    """
+    from oversight import chart_png
+
+    if chart_png.chromium_path() is None:
+        st.button(label, key=key, disabled=True, help="服务器未安装 chromium，暂时无法导出图片。")
+        return
+    name = file_name if file_name.lower().endswith(".png") else f"{file_name}.png"
+    st.download_button(
+        label,
+        data=lambda: chart_png.figure_to_png(fig),  # type: ignore[arg-type]
+        file_name=name,
+        mime=PNG_MIME,
+        key=key,
+        on_click="ignore",
+        help="下载该图表的 PNG 图片，可直接插入材料或打印",
+    )
+
+
+def report_file_name(params: indicators.Params) -> str:
+    scope = f"{params.town}" if params.town else "全区"
+    year = f"{params.year}年" if params.year else ""
+    return f"{scope}{year}党组织领导的校长负责制落实情况总结.docx"
+
+
+def report_download_button(ctx: PageContext, *, key: str = "report_docx") -> None:
+    """One click: the year's 情况总结 as a Word document, written from the data under the page's filters.
+
+    Built only when pressed (a deferred download), with its own database connection, so the 总览 page
+    stays as fast as before for everyone who does not need the document.
+    """
+    from oversight import report
+
+    db, params = ctx.db, ctx.params
+
+    def build() -> bytes:
+        with connection(db) as con:
+            return report.build_docx(con, params)  # type: ignore[arg-type]
+
+    st.download_button(
+        "生成情况总结（Word）",
+        data=build,
+        file_name=report_file_name(params),
+        mime=DOCX_MIME,
+        key=key,
+        on_click="ignore",
+        icon="📄",
+        help="按当前年度和筛选条件，根据数据生成本年度情况总结（含各部分图表和需关注学校名单），约需十几秒",
+    )
+
+
+# ---------------------------------------------------------------- drawing helpers shared by the pages
+
+SCHOOL_PARAM = "school"
+PROFILE_PAGE = "pages/5_学校画像.py"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def display_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame with Chinese headers (charts.column_label, the one mapping); duplicates get a suffix."""
+    seen: dict[str, int] = {}
+    names = []
+    for c in df.columns:
+        label = charts.column_label(c)
+        seen[label] = seen.get(label, 0) + 1
+        names.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    return df.rename(dict(zip(df.columns, names, strict=True)))
+
+
+def _column_config(df: pl.DataFrame) -> dict[str, object]:
+    """Shares as percentages, booleans as 是/否 text, following the suffix convention of queries/."""
+    config: dict[str, object] = {}
+    for c, dtype in df.schema.items():
+        if charts.is_share(c) and dtype.is_numeric():
+            config[charts.column_label(c)] = st.column_config.NumberColumn(format="percent")
+        elif dtype == pl.Date:
+            config[charts.column_label(c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return config
+
+
+def _readable(df: pl.DataFrame) -> pl.DataFrame:
+    """Booleans as 是/否 so a leader reads words, not ticks, and statuses with their symbol ('✖ 未达标')
+    so they read in black-and-white print; the .xlsx carries the same words."""
+    bools = [c for c, t in df.schema.items() if t == pl.Boolean]
+    statuses = [
+        c for c, t in df.schema.items() if t == pl.String and (c == "status" or c.endswith("_status"))
+    ]
+    symbols = {status: f"{symbol} {status}" for status, (_, symbol) in catalog.STATUS_STYLE.items()}
+    return df.with_columns(
+        *(
+            pl.when(pl.col(c)).then(pl.lit("是")).when(pl.col(c).not_()).then(pl.lit("否")).alias(c)
+            for c in bools
+        ),
+        *(pl.col(c).replace(symbols) for c in statuses),
+    )
+
+
+def _blank_text(df: pl.DataFrame) -> pl.DataFrame:
+    """Empty text cells as '—' on screen (the grid would print an English 'None'); numbers stay typed."""
+    texts = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(pl.col(c).fill_null("—") for c in texts) if texts else df
+
+
+def download_xlsx(df: pl.DataFrame, name: str, key: str) -> None:
+    """A download button for the table as .xlsx; the workbook is built only when clicked."""
+    shown = display_frame(_readable(df))
+    st.download_button(
+        "下载 Excel（.xlsx）",
+        data=functools.partial(exports.frame_to_xlsx, shown, name),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        key=f"dl_{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") -> None:
+    """A data table with Chinese headers and its .xlsx download."""
+    if df.is_empty():
+        st.info("当前筛选条件下没有数据。")
+        return
+    readable = _readable(df)
+    st.dataframe(
+        display_frame(_blank_text(readable)),
+        hide_index=True,
+        column_config=_column_config(readable),  # type: ignore[arg-type]
+        height=height,  # type: ignore[arg-type]
+        key=f"tbl_{key}",
+    )
+    download_xlsx(df, name, key)
+
+
+def chart(fig: object, df: pl.DataFrame, name: str, key: str) -> None:
+    """A figure with the table behind it one click away (expander) and downloadable as .xlsx."""
+    st.plotly_chart(fig, key=f"fig_{key}", config={"displaylogo": False})
+    with st.expander(f"查看图表数据：{name}"):
+        table(df, name, key)
+
+
+def status_markdown(status: str | None) -> str:
+    """'● 达标' in the status colour of catalog.STATUS_STYLE (constants only, never user data)."""
+    status = status or STATUS_NONE
+    color = charts.status_color(status)
+    return f':color[{charts.status_text(status)}]{{foreground="{color}"}}'
+
+
+def _card_value(key: str, value: object) -> str:
+    ind = INDICATORS_BY_KEY[key]
+    return charts.format_value(value if isinstance(value, int | float) else None, ind.unit == "share")  # type: ignore[arg-type]
+
+
+def card_details(key: str, data: dict) -> str:
+    """The figures behind an indicator's headline, e.g. '党委 0 · 党总支 8 · 党支部 41 · … · 党员人数 1715',
+    labelled with indicators.FIELD_LABELS (the labels the command line prints too)."""
+    ind = INDICATORS_BY_KEY[key]
+    labels = indicators.FIELD_LABELS.get(key, {})
+    parts: list[str] = []
+    for field, value in data.items():
+        if field == ind.headline:
+            continue
+        if isinstance(value, dict):
+            parts += [f"{k} {v}" for k, v in value.items() if isinstance(v, int | float)]
+        elif isinstance(value, int | float) and not isinstance(value, bool) and field in labels:
+            parts.append(f"{labels[field]} {charts.format_value(value, charts.is_share(field))}")
+    return " · ".join(parts)
+
+
+def change_text(key: str, value: object, previous: object, trend: str | None) -> str:
+    """'↑ 较上期 +3.1 个百分点' / '↓ 较上期 -2' / '持平', or '无上期数据' when there is nothing to compare."""
+    if trend is None or not isinstance(value, int | float) or not isinstance(previous, int | float):
+        return "无上期数据"
+    if trend == catalog.TREND_FLAT:
+        return f"{catalog.TREND_FLAT}（上期 {_card_value(key, previous)}）"
+    diff = value - previous
+    if INDICATORS_BY_KEY[key].unit == "share":
+        return f"{trend} 较上期 {diff * 100:+.1f} 个百分点"
+    return f"{trend} 较上期 {diff:+.0f}"
+
+
+def indicator_card(key: str, data: dict, change: dict | None = None) -> None:
+    """One indicator: headline value, status colour + symbol, change against the previous period."""
+    ind = INDICATORS_BY_KEY[key]
+    change = change or {}
+    value = data.get(ind.headline)
+    status = change.get("status") or data.get("status") or catalog.status_of(ind, value)
+    with st.container(border=True):
+        st.metric(
+            ind.zh,
+            _card_value(key, value),
+            delta=change_text(key, value, change.get("previous"), change.get("trend")),
+            delta_color="off",
+            delta_arrow="off",
+            help=ind.description or None,
+        )
+        if ind.ok_at is not None:
+            st.markdown(status_markdown(status))
+        details = card_details(key, data)
+        if details:
+            st.caption(details)
+
+
+def go_to_school(school_code: str) -> None:
+    """Open 学校画像 with the school preselected (query parameter `school`, filters carried along)."""
+    st.switch_page(
+        PROFILE_PAGE, query_params={SCHOOL_PARAM: school_code} | st.session_state.get(SESSION_FILTERS, {})
+    )
+
+
+def school_picker(
+    schools: pl.DataFrame, key: str, *, label: str = "选择学校", sync_url: bool = True
+) -> str | None:
+    """A selectbox of school names, preselected from the `school` query parameter; returns the code.
+
+    With `sync_url` the choice is written back to the URL, so a school's page can be bookmarked."""
+    if schools.is_empty():
+        return None
+    codes = schools["school_code"].to_list()
+    names = dict(zip(codes, schools["school_name"].to_list(), strict=True))
+    wanted = st.query_params.get(SCHOOL_PARAM)
+    index = codes.index(wanted) if wanted in codes else 0
+    code = st.selectbox(label, codes, index=index, format_func=lambda c: f"{names[c]}（{c}）", key=key)
+    if sync_url and code and st.query_params.get(SCHOOL_PARAM) != code:
+        st.query_params[SCHOOL_PARAM] = code
+    return code
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def freshness(db: str, version: str) -> dict[str, object] | None:
+    """The latest batch in force: when it was loaded, by whom, which files (for the data-freshness line)."""
+    with snapshot(db) as con:
+        batches = [b for b in store.list_batches(con) if not b["rolled_back"]]  # type: ignore[arg-type]
+    if not batches:
+        return None
+    latest = batches[0]
+    return {
+        "id": latest["id"],
+        "user": latest["user"],
+        "loaded_at": str(latest["loaded_at"]).replace("T", " "),
+        "files": [f["name"] for f in latest["files"]],  # type: ignore[union-attr]
+        "batches": len(batches),
+    }
+
+
+def params_caption(params: indicators.Params) -> str:
+    """What the page is computed for, in one line (年度, 学年, 截止日期 and the filters in force)."""
+    parts = [
+        f"年度 {params.year}" if params.year else "年度 —",
+        f"学年 {params.school_year}" if params.school_year else "学年 —",
+        f"截止 {params.as_of}" if params.as_of else "",
+    ]
+    for field, label in (("town", "乡镇街道"), ("stage", "学段"), ("area_type", "城乡类型")):
+        value = getattr(params, field, None)
+        if value:
+            parts.append(f"{label}：{value}")
+    return "统计口径：" + "，".join(p for p in parts if p)
+
+
+def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
+    """The school × indicator matrix as a table whose cells carry the status symbol and colour.
+
+    Clicking a row selects that school; returns its code so the page can open 学校画像.
+    """
+    if matrix.is_empty():
+        st.info("当前筛选条件下没有学校。")
+        return None
+    cells = charts.matrix_cells(matrix)
+    shown = display_frame(cells.drop("school_code"))
+    status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]
+
+    def colour(text: object) -> str:
+        return f"color: {charts.status_color(charts.cell_status(text))}; font-weight: 600"
+
+    styler = shown.to_pandas().style.map(colour, subset=status_columns)
+    event = st.dataframe(
+        styler,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"tbl_{key}",
+        height=min(36 + 35 * shown.height, 640),
+    )
+    download_xlsx(cells.drop("school_code"), "各校指标达标情况", key)
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    return cells["school_code"][rows[0]] if rows else None
+
+
+def count_change(now: int | None, before: int | None, *, fewer_is_better: bool = False) -> str:
+    """'↓ 减少 2 所（好转）' style wording of a change in a count of schools."""
+    if now is None or before is None:
+        return "无上期数据"
+    diff = now - before
+    if diff == 0:
+        return catalog.TREND_FLAT
+    better = (diff < 0) == fewer_is_better
+    word = "减少" if diff < 0 else "增加"
+    arrow = catalog.TREND_DOWN if diff < 0 else catalog.TREND_UP
+    return f"{arrow} {word} {abs(diff)} 所（{'好转' if better else '变差'}）"

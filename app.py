@@ -1,0 +1,66 @@
+"""总览: where the district stands on every indicator, which schools lag, and how fresh the data is.
+
+The home page of the directory-mode app (pages/ holds the rest). Thin by design: read the filters
+(ui.page_setup), call the cached indicator functions, draw with ui and charts.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from oversight import charts, ui
+from oversight.catalog import INDICATORS
+
+ctx = ui.page_setup("总览")
+st.caption(ui.params_caption(ctx.params))
+
+fresh = ui.freshness(ctx.db, ctx.version)
+if fresh is None:
+    st.warning("数据库中还没有导入任何数据，请由分析员在“数据上传”页面上传学校报送的数据。")
+    st.stop()
+st.caption(
+    f"数据更新：最近一次导入为第 {fresh['id']} 批，{fresh['loaded_at']}，导入人 {fresh['user']}"
+    f"（在用批次共 {fresh['batches']} 批）"
+)
+
+ui.report_download_button(ctx)
+
+result = ui.compute(ctx.db, ctx.version, ctx.params)
+changes = ui.compare(ctx.db, ctx.version, ctx.params)
+
+st.subheader("各项指标")
+per_row = 4
+for start in range(0, len(INDICATORS), per_row):
+    cols = st.columns(per_row)
+    for col, ind in zip(cols, INDICATORS[start : start + per_row], strict=False):
+        with col:
+            ui.indicator_card(ind.key, result[ind.key], changes.get(ind.key))
+
+st.subheader("各校指标达标情况")
+st.caption(
+    "每格为一所学校在一项指标上的状态（颜色与符号一一对应）。点击表格中的一行，或在下方选择学校，可查看学校画像。"
+)
+matrix = ui.call(ctx.db, ctx.version, "school_matrix", ctx.params)
+tab_table, tab_map = st.tabs(["状态表（可点击）", "状态热力图"])
+with tab_table:
+    picked = ui.status_matrix_table(matrix, key="matrix")
+    if picked:
+        ui.go_to_school(picked)
+with tab_map:
+    ui.chart(charts.status_matrix(matrix), matrix, "各校指标达标情况", "matrix_fig")
+
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+with left:
+    code = ui.school_picker(matrix, "home_school", label="查看学校画像", sync_url=False)
+with right:
+    if st.button("打开学校画像", key="open_profile", type="primary") and code:
+        ui.go_to_school(code)
+
+st.subheader("重点关注")
+st.caption("同一指标连续两期（本期与上期）未达标的学校。")
+watch = ui.call(ctx.db, ctx.version, "watch_list", ctx.params)
+if watch.is_empty():
+    st.success("没有连续两期未达标的学校。")
+else:
+    st.markdown(f"共 **{watch['school_code'].n_unique()}** 所学校、**{watch.height}** 项连续两期未达标。")
+    ui.table(watch.drop("indicator"), "重点关注学校", "watch")

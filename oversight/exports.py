@@ -1,0 +1,70 @@
+"""Any polars frame as an .xlsx workbook a leader can open safely in Excel or WPS.
+
+Kept apart from Streamlit so the upload page, the dashboard and tests share one exporter. Text cells
+that a spreadsheet would read as a formula (starting with = + - @, TAB, CR or NUL) are prefixed with a
+single quote, because names and titles in the data come from schools and could carry a formula
+(CSV/formula injection); numbers and dates stay typed so sums still work in Excel.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import polars as pl
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+#: first characters that make a spreadsheet treat a text cell as a formula or a control sequence
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\0")
+#: Excel's limits: sheet names at most 31 characters, without []:*?/\
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_SHEET_MAX = 31
+#: characters openpyxl refuses in a cell (XML 1.0 control characters other than TAB, LF, CR)
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def safe_cell(value: object) -> object:
+    """A cell value Excel will not execute: text starting like a formula gets a leading quote."""
+    if value is None or isinstance(value, bool | int | float | Decimal | date | datetime | time):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return _ILLEGAL.sub("", text)
+
+
+def safe_sheet_name(name: str) -> str:
+    """A sheet name Excel accepts (the caller's Chinese title, trimmed to Excel's rules)."""
+    cleaned = _SHEET_FORBIDDEN.sub("_", name or "").strip("'") or "数据"
+    return cleaned[:_SHEET_MAX]
+
+
+def frame_to_xlsx(df: pl.DataFrame, sheet_name: str = "数据") -> bytes:
+    """One sheet: a bold header row with the frame's column names, then every row, injection-safe."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = safe_sheet_name(sheet_name)
+    ws.append([safe_cell(c) for c in df.columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in df.iter_rows():
+        ws.append([safe_cell(_plain(v)) for v in row])
+    for i, name in enumerate(df.columns, start=1):
+        # a rough width from the header (CJK characters count double) so the sheet opens readable
+        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(name)) + 4
+        ws.column_dimensions[get_column_letter(i)].width = min(max(width, 10), 60)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _plain(value: object) -> object:
+    """Nested values (lists, structs) as text; openpyxl writes only scalars."""
+    if isinstance(value, list | tuple | dict):
+        return str(value)
+    return value

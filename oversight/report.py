@@ -1,0 +1,493 @@
+"""The year's 情况总结 as a Word document, written from the data.
+
+Leaders take paper to meetings, and the district already writes a yearly summary in a fixed style
+("全区共有一级党组织49个，其中党总支8个、党支部41个，党员1715人。"). This module writes the same sentences from
+the indicators, so the numbers in the document are the dashboard's numbers, never retyped. Each section
+has a chart (plotly, rendered to PNG by kaleido in the system chromium) and the document ends with the
+schools that lag. Without chromium the document still builds, says in one sentence that the charts
+could not be drawn, and keeps every number in the text.
+
+Periods: the report is about calendar year Y. When no as-of date is given it reads the data as at the end
+of Y (or today, if Y is not over), so a 2023 summary printed in 2025 still describes 2023. The school year
+is the one ending in Y (2022-2023 for 2023) when the data has it, as in the district's own summary.
+
+Fonts: Word picks the East Asian font from `w:eastAsia`, not from the Latin font name, so every style
+used here sets it (宋体 for text, 黑体 for headings), otherwise Chinese falls back to whatever the
+reader's Word decides.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+from docx import Document
+from docx.document import Document as DocumentType
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+
+from oversight import catalog, charts, indicators
+from oversight.chart_png import ChartRenderError, figures_to_png
+from oversight.schema import HONOR_LEVELS, ORG_TYPES
+
+log = logging.getLogger(__name__)
+
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+LATIN_FONT = "Times New Roman"
+PICTURE_WIDTH = Cm(15.5)
+CHART_WIDTH, CHART_HEIGHT = 900, 430
+NO_DATA = "无数据"
+CHARTS_MISSING = "（注：本次生成时服务器未能绘制图表（未安装 chromium 或渲染失败），以下各部分只列文字和表格，数字不受影响。）"
+
+
+# ---------------------------------------------------------------- numbers as the summary writes them
+
+
+def pct(value: float | None) -> str:
+    """13.5% with one decimal (10% rather than 10.0%), or 无数据 when the denominator was 0 (SPEC: null, never 0)."""
+    if value is None:
+        return NO_DATA
+    text = f"{value * 100:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def _status_note(key: str, value: float | None) -> str:
+    ind = catalog.INDICATORS_BY_KEY[key]
+    status = catalog.status_of(ind, value)
+    return "" if status == catalog.STATUS_NONE else f"（{status}）"
+
+
+def scope_name(p: indicators.Params) -> str:
+    """全区, or the filters a reader applied (城关街道·小学)."""
+    parts = [v for v in (p.town, p.stage, p.area_type) if v]
+    return "·".join(parts) if parts else "全区"
+
+
+def period_params(con: duckdb.DuckDBPyConnection, params: indicators.Params) -> indicators.Params:
+    """Resolve Y and S, with D at the end of Y and S the school year ending in Y (see module docstring)."""
+    p = params
+    if p.as_of is None and p.year is not None:
+        p = replace(p, as_of=min(date.today(), date(p.year, 12, 31)))
+    resolved = indicators.resolve(con, p)
+    if params.as_of is None and params.year is None:
+        resolved = replace(
+            resolved, as_of=min(date.today(), date(resolved.year or date.today().year, 12, 31))
+        )
+    if params.school_year is None and resolved.year is not None:
+        ending = f"{resolved.year - 1}-{resolved.year}"
+        if resolved.school_year is None or ending <= resolved.school_year:
+            resolved = replace(resolved, school_year=ending)
+    return resolved
+
+
+def _list_parts(counts: dict[str, int], order: tuple[str, ...], unit: str) -> str:
+    """'党总支8个、党支部41个': the non-zero parts in the schema's order."""
+    return "、".join(f"{name}{counts[name]}{unit}" for name in order if counts.get(name))
+
+
+# ---------------------------------------------------------------- sentences
+
+
+def sentences(r: dict[str, Any], p: indicators.Params) -> dict[str, list[str]]:
+    """Every section's sentences from one compute() result, in the district summary's words."""
+    scope = scope_name(p)
+    orgs = r["party_orgs"]
+    split = r["split_roles"]
+    cross = r["cross_appointment"]
+    appointed = r["appointments"]
+    honors = r["strongest_branches"]
+    rot = r["rotation"]
+    review = r["two_level_review"]
+    meet = r["three_meetings_one_lesson"]
+    charter = r["charter"]
+    duty = r["duty_reports"]
+
+    by_type = _list_parts(orgs["by_type"], ORG_TYPES, "个")
+    out: dict[str, list[str]] = {}
+    out["orgs"] = [
+        f"{scope}共有一级党组织{orgs['primary']}个"
+        + (f"，其中{by_type}" if by_type else "")
+        + f"，党员{orgs['members']}人。",
+        f"纳入统计的学校{r['schools']['total']}所。",
+    ]
+    out["split"] = [
+        f"{scope}{split['schools']}所学校中，党组织书记、校长分设的{split['split']}所，"
+        f"书记、校长“一肩挑”的{split['combined']}所"
+        + (f"，书记或校长空缺的{split['vacant']}所" if split["vacant"] else "")
+        + f"；分设比例{pct(split['split_share'])}{_status_note('split_roles', split['split_share'])}。",
+    ]
+    out["cross"] = [
+        f"党员副校长{cross['deputies']}人，其中{cross['cross_appointed']}人进入党组织班子（任副书记或支部委员），"
+        f"交叉任职比例{pct(cross['share'])}{_status_note('cross_appointment', cross['share'])}。",
+    ]
+    out["appointments"] = [
+        f"今年新任命书记{appointed['secretaries']}人、副书记{appointed['deputy_secretaries']}人。",
+    ]
+    levels = _list_parts(honors["by_level"], HONOR_LEVELS, "个")
+    out["honors"] = [
+        f"累计创建最强党支部{honors['total']}个"
+        + (f"（{levels}）" if levels else "")
+        + f"，其中今年新增{honors['new_in_year']}个。",
+    ]
+    target = pct(catalog.ROTATION_TARGET)
+    out["rotation"] = [
+        f"{p.school_year}学年交流轮岗教师{rot['rotated']}人，占符合交流条件教师（{rot['eligible']}人）的"
+        f"{pct(rot['ratio'])}{_status_note('rotation', rot['ratio'])}，目标为不低于{target}。",
+        f"参与测算的{rot['schools_measured']}所学校中，"
+        + (
+            f"{rot['schools_below_target']}所学校交流比例低于{target}。"
+            if rot["schools_below_target"]
+            else f"各校交流比例均达到{target}。"
+        ),
+    ]
+    out["review"] = [
+        f"今年登记“三重一大”事项{review['matters']}件，经校长办公会议和党组织会议两级审议后实施的"
+        f"{review['compliant']}件，合规率{pct(review['rate'])}{_status_note('two_level_review', review['rate'])}。",
+        f"其中缺少党组织会议审议的{review['missing_party']}件，缺少校长办公会议审议的{review['missing_principal']}件，"
+        f"先实施后审议的{review['implemented_before_review']}件。",
+    ]
+    out["meetings"] = [
+        f"{scope}党支部应落实“三会一课”的支部季度共{meet['org_quarters']}个，按期召开支部党员大会、"
+        f"每月召开支部委员会并上党课的{meet['compliant']}个，"
+        f"达标率{pct(meet['rate'])}{_status_note('three_meetings_one_lesson', meet['rate'])}。",
+    ]
+    out["charter"] = [
+        f"{charter['schools']}所学校中，{charter['revised']}所已完成章程修订、写明党组织领导作用，"
+        f"占{pct(charter['rate'])}{_status_note('charter', charter['rate'])}。",
+    ]
+    out["duty"] = [
+        f"{duty['both_done']}所学校党组织书记完成向上级党组织述职和向党员、教职工报告的“双向述职”，"
+        f"占{pct(duty['rate'])}{_status_note('duty_reports', duty['rate'])}。",
+    ]
+    return out
+
+
+# ---------------------------------------------------------------- charts
+
+
+def _history_line(history: pl.DataFrame, key: str, title: str) -> go.Figure:
+    ind = catalog.INDICATORS_BY_KEY[key]
+    part = history.filter(pl.col("indicator") == key).drop_nulls("value").select("period", "value")
+    return charts.lines(
+        part,
+        "period",
+        "value",
+        title=title,
+        x_title="年度" if key != "rotation" else "学年",
+        y_title=ind.zh,
+        share=ind.unit == "share",
+        target=ind.ok_at,
+        target_label="达标线",
+    )
+
+
+def section_charts(
+    con: duckdb.DuckDBPyConnection, r: dict[str, Any], p: indicators.Params
+) -> dict[str, go.Figure]:
+    """One figure per section, built with the dashboard's chart builders so paper and screen look alike."""
+    qp = indicators.query_params(p)
+    history = indicators.history(con, p)
+    by_type = pl.DataFrame(
+        {"org_type": list(ORG_TYPES), "count": [r["party_orgs"]["by_type"][t] for t in ORG_TYPES]}
+    ).filter(pl.col("count") > 0)
+    by_stage = indicators.run_query(con, "split_roles_by_stage", qp)
+    appointments = indicators.run_query(con, "appointments_by_year", qp).sort("year")
+    honors = indicators.run_query(con, "honors_by_level_year", qp).sort("year")
+    by_category = indicators.run_query(con, "review_by_category", qp).with_columns(
+        indicators.status_expr("two_level_review", "compliant_share").alias("status")
+    )
+    review = charts.status_bars(
+        by_category,
+        "category",
+        "compliant_share",
+        title="“三重一大”事项各类别两级审议合规率",
+        value_title="合规率",
+        category_title="类别",
+        share=True,
+        target=catalog.INDICATORS_BY_KEY["two_level_review"].ok_at,
+        target_label="达标线",
+    )
+    review.update_xaxes(range=[0, 1.15])  # room for the "● 100%" label right of a full bar
+    return {
+        "orgs": charts.pie(by_type, "org_type", "count", title="一级党组织构成"),
+        "split": charts.stacked_bars(
+            by_stage,
+            "stage",
+            ["split_count", "combined_count", "vacant_count"],
+            title="各学段书记、校长分设情况",
+            category_title="学段",
+            value_title="学校数",
+        ),
+        "cross": _history_line(history, "cross_appointment", "交叉任职比例历年变化"),
+        "appointments": charts.stacked_bars(
+            appointments.with_columns(pl.col("year").cast(pl.String)),
+            "year",
+            ["secretaries_count", "deputy_secretaries_count"],
+            title="历年新任命书记、副书记人数",
+            category_title="年度",
+            value_title="人数",
+            barmode="group",
+        ),
+        "honors": charts.grouped_by(
+            honors.filter(pl.col("year") <= (p.year or 9999)),
+            "year",
+            "level",
+            "new_count",
+            title="最强党支部历年新增（柱）与累计（线）",
+            x_title="年度",
+            value_title="新增个数",
+            color_order=HONOR_LEVELS,
+            cumulative_line=True,
+        ),
+        "rotation": _history_line(history, "rotation", "教师交流轮岗比例（各学年）"),
+        "review": review,
+        "meetings": _history_line(history, "three_meetings_one_lesson", "“三会一课”达标率历年变化"),
+        "charter": _history_line(history, "charter", "章程修订完成率历年变化"),
+        "duty": _history_line(history, "duty_reports", "“双向述职”完成率历年变化"),
+    }
+
+
+def render_charts(figs: dict[str, go.Figure]) -> dict[str, bytes]:
+    """All pictures in one chromium session; an empty dict when they cannot be drawn."""
+    keys = list(figs)
+    try:
+        pictures = figures_to_png([figs[k] for k in keys], width=CHART_WIDTH, height=CHART_HEIGHT)
+    except ChartRenderError as exc:
+        log.warning("情况总结的图表未能生成：%s", exc)
+        return {}
+    return dict(zip(keys, pictures, strict=True))
+
+
+# ---------------------------------------------------------------- lagging schools
+
+
+def lagging_schools(con: duckdb.DuckDBPyConnection, p: indicators.Params) -> pl.DataFrame:
+    """Schools 未达标 on at least one indicator this period; 连续两期 marks a repeat from the last period.
+
+    Columns: 学校, 乡镇街道, 学段, 未达标指标, 未达标项数; most failing indicators first.
+    """
+    matrix = indicators.school_matrix(con, p)
+    repeat = indicators.watch_list(con, p)
+    repeated = {(r["school_code"], r["indicator"]) for r in repeat.iter_rows(named=True)}
+    rows = []
+    for rec in matrix.iter_rows(named=True):
+        failing = [
+            catalog.INDICATORS_BY_KEY[k].zh + ("（连续两期）" if (rec["school_code"], k) in repeated else "")
+            for k in indicators.MATRIX_KEYS
+            if rec.get(f"{k}_status") == catalog.STATUS_BAD
+        ]
+        if failing:
+            rows.append(
+                {
+                    "学校": rec["school_name"],
+                    "乡镇街道": rec["town"],
+                    "学段": rec["stage"],
+                    "未达标指标": "、".join(failing),
+                    "未达标项数": len(failing),
+                }
+            )
+    schema = {
+        "学校": pl.String,
+        "乡镇街道": pl.String,
+        "学段": pl.String,
+        "未达标指标": pl.String,
+        "未达标项数": pl.Int64,
+    }
+    return pl.DataFrame(rows, schema=schema).sort(
+        ["未达标项数", "乡镇街道", "学校"], descending=[True, False, False]
+    )
+
+
+# ---------------------------------------------------------------- the document
+
+
+def _set_fonts(style: Any, east_asian: str, size: float | None = None, bold: bool | None = None) -> None:
+    """Latin and East Asian fonts on a style; theme font attributes removed so ours win in Word."""
+    style.font.name = LATIN_FONT
+    if size is not None:
+        style.font.size = Pt(size)
+    if bold is not None:
+        style.font.bold = bold
+    style.font.color.rgb = RGBColor(0, 0, 0)
+    rpr = style.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attr), None)
+    fonts.set(qn("w:ascii"), LATIN_FONT)
+    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+    fonts.set(qn("w:eastAsia"), east_asian)
+
+
+def _new_document() -> DocumentType:
+    doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.6)
+    section.top_margin, section.bottom_margin = Cm(3.0), Cm(2.6)
+    _set_fonts(doc.styles["Normal"], BODY_FONT, 12)
+    doc.styles["Normal"].paragraph_format.line_spacing = 1.5
+    _set_fonts(doc.styles["Title"], HEADING_FONT, 20, True)
+    _set_fonts(doc.styles["Heading 1"], HEADING_FONT, 15, True)
+    _set_fonts(doc.styles["Heading 2"], HEADING_FONT, 13, True)
+    _set_fonts(doc.styles["Caption"], BODY_FONT, 10.5, False)
+    return doc
+
+
+def _paragraph(doc: DocumentType, text: str, *, indent: bool = True) -> None:
+    para = doc.add_paragraph(text)
+    if indent:
+        para.paragraph_format.first_line_indent = Pt(24)  # two characters, as in official writing
+
+
+def _picture(doc: DocumentType, png: bytes | None, caption: str) -> None:
+    if png is None:
+        return
+    doc.add_picture(io.BytesIO(png), width=PICTURE_WIDTH)
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cap = doc.add_paragraph(caption, style="Caption")
+    cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _table(doc: DocumentType, frame: pl.DataFrame) -> None:
+    table = doc.add_table(rows=1, cols=frame.width)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, name in zip(table.rows[0].cells, frame.columns, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(name))
+        run.bold = True
+    for rec in frame.iter_rows():
+        cells = table.add_row().cells
+        for cell, value in zip(cells, rec, strict=True):
+            cell.text = "" if value is None else str(value)
+    for row in table.rows:
+        for cell in row.cells:
+            for para in cell.paragraphs:
+                para.paragraph_format.line_spacing = 1.0
+                para.paragraph_format.first_line_indent = None
+                for run in para.runs:
+                    run.font.size = Pt(10.5)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    caption: str
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("orgs", "一、党组织设置", "一级党组织构成"),
+    Section("split", "二、书记、校长分设与“一肩挑”", "各学段书记、校长分设情况"),
+    Section("cross", "三、党员副校长交叉任职", "交叉任职比例历年变化"),
+    Section("appointments", "四、干部任免", "历年新任命书记、副书记人数"),
+    Section("honors", "五、最强党支部创建", "最强党支部历年新增与累计"),
+    Section("rotation", "六、教师交流轮岗", "教师交流轮岗比例（各学年）"),
+    Section("review", "七、“三重一大”事项两级审议", "各类别两级审议合规率"),
+    Section("meetings", "八、“三会一课”落实", "“三会一课”达标率历年变化"),
+    Section("charter", "九、学校章程修订", "章程修订完成率历年变化"),
+    Section("duty", "十、“双向述职”", "“双向述职”完成率历年变化"),
+)
+
+
+def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
+    rows = []
+    for ind in catalog.INDICATORS:
+        value, prior = indicators.headline(r, ind.key), indicators.headline(before, ind.key)
+        share = ind.unit == "share"
+        rows.append(
+            {
+                "指标": ind.zh,
+                "本期": charts.format_value(value, share),
+                "上期": charts.format_value(prior, share),
+                "变化": catalog.trend_of(value, prior) or "—",
+                "状态": charts.status_text(catalog.status_of(ind, value)) if ind.ok_at is not None else "—",
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def build_docx(
+    con: duckdb.DuckDBPyConnection,
+    params: indicators.Params,
+    *,
+    render: Callable[[dict[str, go.Figure]], dict[str, bytes]] = render_charts,
+) -> bytes:
+    """The year's 情况总结 for `params` (year and filters) as .docx bytes.
+
+    `render` turns the section figures into PNG bytes; tests pass one that fails to check the document
+    still builds without pictures.
+    """
+    p = period_params(con, params)
+    result = indicators.compute(con, p)
+    before = indicators.compute(con, indicators.previous(p))
+    texts = sentences(result, p)
+    pictures = render(section_charts(con, result, p))
+    lagging = lagging_schools(con, p)
+    scope = scope_name(p)
+
+    doc = _new_document()
+    title = f"{scope}{p.year}年党组织领导的校长负责制落实情况总结"
+    doc.core_properties.title = title
+    doc.core_properties.author = "监督看板"
+    heading = doc.add_paragraph(title, style="Title")
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    stamp = doc.add_paragraph(
+        f"统计口径：{p.year}年度、{p.school_year}学年，数据截至{p.as_of:%Y年%m月%d日}；"
+        f"由监督看板根据已导入数据于{datetime.now():%Y年%m月%d日}自动生成。"
+    )
+    stamp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    doc.add_heading("总体情况", level=1)
+    _paragraph(doc, texts["orgs"][0] + texts["honors"][0] + texts["appointments"][0])
+    _paragraph(doc, texts["rotation"][0])
+    if not pictures:
+        _paragraph(doc, CHARTS_MISSING)
+    _paragraph(doc, "主要指标与上期对比如下（状态按看板统一阈值判定）：")
+    _table(doc, _overview_table(result, before))
+
+    for n, section in enumerate(SECTIONS, start=1):
+        doc.add_heading(section.heading, level=1)
+        for text in texts[section.key]:
+            _paragraph(doc, text)
+        _picture(doc, pictures.get(section.key), f"图{n}　{section.caption}")
+
+    doc.add_heading("十一、需关注学校", level=1)
+    if lagging.is_empty():
+        _paragraph(doc, f"{scope}没有学校在本期有未达标指标。")
+    else:
+        repeat = lagging.filter(pl.col("未达标指标").str.contains("连续两期")).height
+        _paragraph(
+            doc,
+            f"本期有{lagging.height}所学校存在未达标指标，其中{repeat}所学校有指标连续两期未达标，"
+            "建议列为重点督导对象。名单如下：",
+        )
+        _table(doc, lagging)
+
+    doc.add_heading("说明", level=2)
+    for ind in catalog.INDICATORS:
+        if ind.ok_at is not None:
+            _paragraph(
+                doc,
+                f"{ind.zh}：{ind.description}；不低于{pct(ind.ok_at)}为达标，"
+                f"不低于{pct(ind.warn_at)}为预警，低于为未达标。",
+                indent=False,
+            )
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,127 @@
+"""交流轮岗: which schools are below the 10% line this school year, and is that better than last year.
+
+Both answers sit at the top of the page (the leader's second click after opening it from the sidebar):
+the count of schools below the line against the previous school year, then the list of those schools.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from oversight import charts, ui
+from oversight.catalog import INDICATORS_BY_KEY, ROTATION_TARGET, STATUS_BAD
+
+ctx = ui.page_setup("交流轮岗")
+sy = ctx.params.school_year
+st.caption(ui.params_caption(ctx.params))
+result = ui.compute(ctx.db, ctx.version, ctx.params)
+rotation = result["rotation"]
+change = ui.compare(ctx.db, ctx.version, ctx.params)["rotation"]
+history = ui.query(ctx.db, ctx.version, "rotation_history", ctx.params)
+prior = history.filter(pl.col("school_year") < sy).tail(1)
+prior_below = prior["schools_below_target"][0] if prior.height else None
+prior_sy = prior["school_year"][0] if prior.height else None
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    ui.indicator_card("rotation", rotation, change)
+c2.metric("交流轮岗教师 / 符合条件教师", f"{rotation['rotated']} / {rotation['eligible']}")
+c3.metric(
+    f"低于 {ROTATION_TARGET:.0%} 的学校",
+    f"{rotation['schools_below_target']} 所",
+    delta=ui.count_change(rotation["schools_below_target"], prior_below, fewer_is_better=True),
+    delta_color="off",
+    delta_arrow="off",
+    help="符合交流条件教师数大于 0 的学校中，交流轮岗比例低于目标的学校数，与上学年比较",
+)
+c4.metric("纳入考核学校", f"{rotation['schools_measured']} 所")
+
+by_school = charts.rotation_gap(
+    charts.add_status(
+        ui.query(ctx.db, ctx.version, "rotation_by_school", ctx.params).filter(pl.col("is_measured")),
+        "rotation",
+        "rotated_share",
+    )
+)
+below = by_school.filter(pl.col("is_below_target")).sort("rotated_share")
+st.subheader(f"{sy} 学年低于 {ROTATION_TARGET:.0%} 的学校（{below.height} 所）")
+if prior_below is None:
+    st.caption("没有上一学年的交流轮岗数据，无法比较。")
+else:
+    st.markdown(
+        f"上学年（{prior_sy}）低于 {ROTATION_TARGET:.0%} 的学校 {prior_below} 所，本学年 {below.height} 所："
+        f"**{ui.count_change(below.height, prior_below, fewer_is_better=True)}**。"
+    )
+if below.is_empty():
+    st.success("所有纳入考核的学校均达到交流轮岗目标。")
+else:
+    ui.table(
+        below.select(
+            "school_code",
+            "school_name",
+            "town",
+            "area_type",
+            "eligible_teachers",
+            "rotated_count",
+            "rotated_share",
+            "gap",
+            "status",
+        ),
+        f"{sy}学年交流轮岗未达标学校",
+        "below",
+    )
+
+st.subheader("各校交流轮岗比例")
+ui.chart(
+    charts.status_bars(
+        by_school.sort("rotated_share"),
+        "school_name",
+        "rotated_share",
+        title=f"{sy} 学年各校交流轮岗比例（虚线为 {ROTATION_TARGET:.0%} 目标）",
+        target=ROTATION_TARGET,
+        hover_extra=("eligible_teachers", "rotated_count", "gap"),
+    ),
+    by_school,
+    f"{sy}学年各校交流轮岗",
+    "by_school",
+)
+
+left, right = st.columns(2)
+with left:
+    flows = ui.query(ctx.db, ctx.version, "rotation_flows", ctx.params)
+    ui.chart(
+        charts.flows_sankey(flows, value="rotations_count", title=f"{sy} 学年城乡之间的交流流向"),
+        flows,
+        f"{sy}学年城乡交流流向",
+        "flows",
+    )
+with right:
+    ui.chart(
+        charts.lines(
+            history,
+            "school_year",
+            "ratio",
+            title="历年全区交流轮岗比例",
+            y_title=INDICATORS_BY_KEY["rotation"].zh,
+            share=True,
+            target=ROTATION_TARGET,
+        ),
+        history,
+        "历年交流轮岗",
+        "history",
+    )
+ui.chart(
+    charts.stacked_bars(
+        history,
+        "school_year",
+        ["schools_below_target"],
+        title=f"历年低于 {ROTATION_TARGET:.0%} 的学校数",
+        value_title="学校数",
+        colors={"schools_below_target": charts.status_color(STATUS_BAD)},
+        height=340,
+    ),
+    history,
+    "历年未达标学校数",
+    "history_below",
+)

@@ -1,0 +1,116 @@
+"""议事决策: 三重一大 two-level review by category and school with the failing matters listed, 三会一课 as a
+branch × quarter grid, and 组织生活会 / 民主评议党员 held per year."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from oversight import charts, ui
+
+ctx = ui.page_setup("议事决策")
+year = ctx.params.year
+st.caption(ui.params_caption(ctx.params))
+result = ui.compute(ctx.db, ctx.version, ctx.params)
+changes = ui.compare(ctx.db, ctx.version, ctx.params)
+review, meetings = result["two_level_review"], result["three_meetings_one_lesson"]
+
+c1, c2, c3, c4 = st.columns(4)
+with c1:
+    ui.indicator_card("two_level_review", review, changes["two_level_review"])
+c2.metric(f"{year} 年登记事项", review["matters"])
+c3.metric("未按程序的事项", review["matters"] - review["compliant"])
+with c4:
+    ui.indicator_card("three_meetings_one_lesson", meetings, changes["three_meetings_one_lesson"])
+
+st.subheader("三重一大事项两级审议")
+outcomes = [
+    "compliant_count",
+    "missing_party_count",
+    "missing_principal_count",
+    "implemented_before_review_count",
+]
+left, right = st.columns(2)
+with left:
+    by_category = ui.query(ctx.db, ctx.version, "review_by_category", ctx.params)
+    ui.chart(
+        charts.stacked_bars(
+            by_category,
+            "category",
+            outcomes,
+            title=f"{year} 年各类事项审议情况",
+            value_title="事项数",
+            barmode="group",
+        ),
+        by_category,
+        f"{year}年三重一大_按类别",
+        "review_category",
+    )
+with right:
+    by_school = charts.add_status(
+        ui.query(ctx.db, ctx.version, "review_by_school", ctx.params).filter(pl.col("matters_count") > 0),
+        "two_level_review",
+        "compliant_share",
+    ).sort("compliant_share")
+    ui.chart(
+        charts.status_bars(
+            by_school,
+            "school_name",
+            "compliant_share",
+            title=f"{year} 年各校两级审议合规比例",
+            hover_extra=("matters_count", "compliant_count"),
+        ),
+        by_school,
+        f"{year}年三重一大_各校",
+        "review_school",
+    )
+
+noncompliant = ui.query(ctx.db, ctx.version, "review_noncompliant_matters", ctx.params)
+st.markdown(f"**未按程序审议的事项（{noncompliant.height} 项）**")
+ui.table(noncompliant, f"{year}年未按程序审议事项", "noncompliant")
+
+st.subheader("三会一课")
+st.caption(
+    "每格为一个支部在一个季度是否按期召开支部党员大会、每月支部委员会和党课；未到考核期的季度记为“无数据”。"
+)
+grid = charts.quarter_status(ui.query(ctx.db, ctx.version, "meetings_heatmap", ctx.params))
+ui.chart(
+    charts.status_heatmap(grid, "quarter", "org_name", title=f"{year} 年各支部三会一课落实情况"),
+    grid,
+    f"{year}年三会一课",
+    "meetings_grid",
+)
+
+st.subheader("组织生活会与民主评议党员")
+yearly = ui.query(ctx.db, ctx.version, "meetings_yearly_kinds", ctx.params)
+left, right = st.columns(2)
+with left:
+    ui.chart(
+        charts.grouped_by(
+            yearly,
+            "year",
+            "kind",
+            "meetings_count",
+            title="历年召开次数",
+            value_title="次数",
+            barmode="group",
+        ),
+        yearly,
+        "组织生活会与民主评议_次数",
+        "yearly_meetings",
+    )
+with right:
+    ui.chart(
+        charts.grouped_by(
+            yearly,
+            "year",
+            "kind",
+            "orgs_count",
+            title="历年召开的党组织数",
+            value_title="党组织数",
+            barmode="group",
+        ),
+        yearly,
+        "组织生活会与民主评议_党组织数",
+        "yearly_orgs",
+    )

@@ -1,0 +1,164 @@
+"""The year's 情况总结 (.docx): the district summary's headline sentences from the sample district, charts
+when chromium is there, a clear sentence when it is not, Chinese fonts, and `oversight report`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+
+from oversight import chart_png, cli, indicators, report, store
+
+HAS_CHROMIUM = chart_png.chromium_path() is not None
+
+
+def text_of(raw: bytes) -> str:
+    """Every paragraph and table cell of a .docx, read back with python-docx."""
+    document = docx.Document(io.BytesIO(raw))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+@pytest.fixture(scope="module")
+def report_2023(demo_db_template: Path) -> bytes:
+    """Built once for the module with real charts (about ten seconds with chromium)."""
+    with store.opened(demo_db_template, read_only=True) as con:
+        return report.build_docx(con, indicators.Params(year=2023))
+
+
+def test_headline_sentences_match_the_district_summary(report_2023: bytes) -> None:
+    text = text_of(report_2023)
+    assert "全区共有一级党组织49个，其中党总支8个、党支部41个，党员1715人。" in text
+    assert "累计创建最强党支部37个（市级" in text
+    assert "今年新任命书记13人、副书记31人。" in text
+    assert "2022-2023学年交流轮岗教师" in text and "占符合交流条件教师" in text
+    for words in ("一肩挑", "交叉任职", "两级审议", "三会一课", "章程", "双向述职"):
+        assert words in text
+
+
+def test_report_has_title_overview_and_lagging_school_table(report_2023: bytes) -> None:
+    document = docx.Document(io.BytesIO(report_2023))
+    assert document.paragraphs[0].text == "全区2023年党组织领导的校长负责制落实情况总结"
+    headers = [[c.text for c in t.rows[0].cells] for t in document.tables]
+    assert ["指标", "本期", "上期", "变化", "状态"] in headers
+    lagging = next(t for t in document.tables if t.rows[0].cells[0].text == "学校")
+    assert [c.text for c in lagging.rows[0].cells] == ["学校", "乡镇街道", "学段", "未达标指标", "未达标项数"]
+    assert len(lagging.rows) > 1
+
+
+def test_styles_carry_an_east_asian_font(report_2023: bytes) -> None:
+    document = docx.Document(io.BytesIO(report_2023))
+    for name, font in (
+        ("Normal", report.BODY_FONT),
+        ("Heading 1", report.HEADING_FONT),
+        ("Title", report.HEADING_FONT),
+    ):
+        fonts = document.styles[name].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) == font
+        assert fonts.get(qn("w:eastAsiaTheme")) is None
+
+
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="服务器未安装 /usr/bin/chromium，无法渲染图表（CI 会安装）")
+def test_every_section_has_its_chart_when_chromium_is_present(report_2023: bytes) -> None:
+    document = docx.Document(io.BytesIO(report_2023))
+    assert len(document.inline_shapes) == len(report.SECTIONS)
+    assert report.CHARTS_MISSING not in text_of(report_2023)
+
+
+def test_without_chromium_the_document_builds_and_says_so(
+    demo_db_template: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chart_png, "chromium_path", lambda: None)
+    with store.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, indicators.Params(year=2023))
+    document = docx.Document(io.BytesIO(raw))
+    assert len(document.inline_shapes) == 0
+    text = text_of(raw)
+    assert report.CHARTS_MISSING in text
+    assert "党员1715人" in text
+
+
+def test_filters_name_the_scope(demo_db_template: Path) -> None:
+    with store.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, indicators.Params(year=2023, town="城关街道"), render=lambda figs: {})
+    text = text_of(raw)
+    assert text.startswith("城关街道2023年")
+    assert "城关街道共有一级党组织" in text
+
+
+def test_empty_database_reads_as_no_data_not_an_error(tmp_path: Path) -> None:
+    with store.opened(tmp_path / "empty.duckdb") as con:
+        raw = report.build_docx(con, indicators.Params(year=2023), render=lambda figs: {})
+    text = text_of(raw)
+    assert "全区共有一级党组织0个，党员0人。" in text
+    assert "无数据" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(0.1348, "13.5%"), (0.1, "10%"), (1.0, "100%"), (None, "无数据")]
+)
+def test_percentages_read_like_the_summary(value: float | None, text: str) -> None:
+    assert report.pct(value) == text
+
+
+def test_cli_report_writes_the_docx(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.docx"
+    code = cli.main(["report", "--year", "2023", "--out", str(out), "--db", str(demo_db)])
+    assert code == 0, capsys.readouterr().err
+    assert "全区共有一级党组织49个" in text_of(out.read_bytes())
+
+
+def test_cli_report_errors_are_sentences(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = cli.main(
+        ["report", "--year", "2023", "--out", str(tmp_path / "x.docx"), "--db", str(tmp_path / "no.duckdb")]
+    )
+    assert code == 1 and "不存在" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["report", "--year", "2023"])
+    assert exc.value.code == 2
+
+
+# ---------------------------------------------------------------- chart pictures (oversight.chart_png, ui helper)
+
+
+@pytest.mark.skipif(not HAS_CHROMIUM, reason="服务器未安装 /usr/bin/chromium，无法渲染图表（CI 会安装）")
+def test_figure_to_png_renders_a_png_with_a_cjk_font() -> None:
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=["党总支", "党支部"], y=[8, 41]), layout_title_text="一级党组织")
+    png = chart_png.figure_to_png(fig, width=400, height=300, scale=1)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
+    assert chart_png.with_cjk_font(fig).layout.font.family.startswith("Noto Sans CJK SC")
+
+
+def test_without_chromium_rendering_raises_a_chinese_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(chart_png, "chromium_path", lambda: None)
+    with pytest.raises(chart_png.ChartRenderError, match="未安装 chromium"):
+        chart_png.figure_to_png(go.Figure())
+
+
+def test_png_button_is_a_deferred_download() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    def script() -> None:
+        import plotly.graph_objects as go
+
+        from oversight import ui
+
+        ui.png_download_button(go.Figure(go.Bar(x=["甲"], y=[1])), "图表", key="png")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    (button,) = at.get("download_button")
+    assert button.proto.label == "下载图片 PNG"
+    if HAS_CHROMIUM:
+        assert button.proto.deferred_file_id  # drawn only when pressed
