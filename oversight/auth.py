@@ -110,6 +110,12 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     ]
 
 
+def role_of(con: duckdb.DuckDBPyConnection, username: str) -> str | None:
+    """The role the database holds for a user now (None once the account is removed)."""
+    rows = con.execute("select role from users where username = ?", [username]).fetchall()
+    return str(rows[0][0]) if rows else None
+
+
 def count_admins(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select count(*) from users where role = ?", [ROLE_ADMIN]).fetchall()[0][0])
 

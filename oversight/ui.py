@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from oversight import auth, catalog, charts, exports, indicators, store
 from oversight.catalog import INDICATORS_BY_KEY, STATUS_NONE
@@ -30,6 +31,22 @@ APP_TITLE = "党组织领导的校长负责制落实情况监督看板"
 ALL = "全部"
 SESSION_USER = "user"
 SESSION_FILTERS = "_filters"
+#: how many of the latest years the 年度 picker offers
+YEAR_CHOICES = 10
+
+#: The sidebar's page list: (file, label, right needed). Directory mode would label the home page "app"
+#: and list every page to everyone before login; our own links say 总览 and show only what the role may open.
+NAV: tuple[tuple[str, str, str], ...] = (
+    ("app.py", "总览", "view"),
+    ("pages/1_组织建设.py", "组织建设", "view"),
+    ("pages/2_最强党支部.py", "最强党支部", "view"),
+    ("pages/3_交流轮岗.py", "交流轮岗", "view"),
+    ("pages/4_议事决策.py", "议事决策", "view"),
+    ("pages/5_学校画像.py", "学校画像", "view"),
+    ("pages/6_趋势.py", "趋势", "view"),
+    ("pages/7_数据上传.py", "数据上传", "upload"),
+    ("pages/8_账号管理.py", "账号管理", "accounts"),
+)
 
 #: query parameter name -> (Params field, label)
 FILTER_FIELDS: dict[str, tuple[str, str]] = {
@@ -102,7 +119,8 @@ def _filter_options(db: str, version: str) -> dict[str, list]:
         towns = store.frame(con, "select distinct town from schools order by town")["town"].to_list()  # type: ignore[arg-type]
         years = indicators.available_years(con)  # type: ignore[arg-type]
         school_years = indicators.available_school_years(con)  # type: ignore[arg-type]
-    return {"towns": towns, "years": years, "school_years": school_years}
+    # founding and appointment dates reach back decades; a leader picks among recent years only
+    return {"towns": towns, "years": years[-YEAR_CHOICES:], "school_years": school_years}
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=256)
@@ -138,7 +156,7 @@ def call(db: str, version: str, func_name: str, params: indicators.Params, *args
 def _login_form(db: str) -> None:
     st.title(APP_TITLE)
     st.subheader("登录")
-    with st.form("login"):
+    with st.form("login", enter_to_submit=False):
         username = st.text_input("用户名", key="login_username")
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("登录", type="primary")
@@ -234,10 +252,12 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         st.title(APP_TITLE)
         st.warning(f"还没有数据库文件（{db}）。请在终端运行 `make run` 或 `oversight demo` 生成示例数据。")
         st.stop()
-    user = current_user()
+    user = verified_user(db)
     if user is None:
+        st.session_state.pop(SESSION_USER, None)
         _login_form(db)
         st.stop()
+    _navigation(user)
     try:
         auth.require(user, right)
     except AccessDenied as exc:
@@ -256,6 +276,18 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         params, options = indicators.Params(), {"years": [], "school_years": []}
     st.title(title)
     return PageContext(user, db, version, params, options["years"], options["school_years"])
+
+
+def _navigation(user: auth.User) -> None:
+    """Links to the pages this role may open. A page run on its own (AppTest of one page file) has no
+    page registry to link into; it then simply draws no links."""
+    try:
+        for path, label, right in NAV:
+            if user.can(right):
+                st.sidebar.page_link(path, label=label)
+    except StreamlitAPIException:
+        return
+    st.sidebar.divider()
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -281,8 +313,7 @@ def verified_user(db: str | None = None) -> auth.User | None:
     if user is None:
         return None
     with connection(db) as con:
-        rows = auth.list_users(con)  # type: ignore[arg-type]
-    role = next((str(r["角色"]) for r in rows if r["用户名"] == user.username), None)
+        role = auth.role_of(con, user.username)  # type: ignore[arg-type]
     return auth.User(user.username, role) if role else None
 
 
@@ -432,6 +463,7 @@ def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") 
 def chart(fig: object, df: pl.DataFrame, name: str, key: str) -> None:
     """A figure with the table behind it one click away (expander) and downloadable as .xlsx."""
     st.plotly_chart(fig, key=f"fig_{key}", config={"displaylogo": False})
+    png_download_button(fig, name, key=f"png_{key}")
     with st.expander(f"查看图表数据：{name}"):
         table(df, name, key)
 
