@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -32,7 +33,13 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 APP_ROOT = Path(os.environ.get("OVERSIGHT_APP_ROOT", ROOT))
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+#: the README's pictures are refreshed only on request (`SAVE_SCREENSHOTS=1 make test`), so an ordinary
+#: test run leaves the work tree clean; otherwise they go to a scratch folder
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("SAVE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "oversight-screenshots"
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
