@@ -8,9 +8,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from oversight.catalog import INDICATORS, ROTATION_TARGET, STATUS_BAD, STATUS_OK, STATUS_STYLE, STATUS_WARN
 from oversight.schema import TABLES, TYPE_HINTS, ProblemKind
 
 DOC_PATH = Path("docs") / "数据格式.md"
+INDICATOR_DOC_PATH = Path("docs") / "指标与阈值.md"
 
 
 def render() -> str:
@@ -44,10 +46,38 @@ def render() -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_indicators() -> str:
+    ok, warn, bad = (f"{STATUS_STYLE[s][1]} {s}" for s in (STATUS_OK, STATUS_WARN, STATUS_BAD))
+    lines = [
+        "# 指标与状态阈值",
+        "",
+        "本文件由 `python -m oversight.docs` 根据 `oversight/catalog.py` 生成，请勿手工修改。",
+        "阈值只在 `oversight/catalog.py` 一处设置，看板、命令行和 Word 总结都从那里读取。",
+        "",
+        f"| 指标 | 说明 | {ok} | {warn} | {bad} |",
+        "|---|---|---|---|---|",
+    ]
+    for i in INDICATORS:
+        if i.ok_at is None:
+            lines.append(f"| {i.zh} | {i.description} | 仅统计，不评状态 | | |")
+            continue
+        warn_at = i.warn_at if i.warn_at is not None else i.ok_at
+        lines.append(
+            f"| {i.zh} | {i.description} | ≥ {i.ok_at:.0%} | {warn_at:.0%} ～ {i.ok_at:.0%} | < {warn_at:.0%} |"
+        )
+    lines += [
+        "",
+        f"交流轮岗的目标比例为 {ROTATION_TARGET:.0%}（每所学校每学年交流轮岗教师不少于符合条件教师的 10%）。",
+        "分母为 0 的比例显示为“无数据”，不算作 0。同一指标连续两期未达标的学校列入“重点关注”。",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
-    DOC_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DOC_PATH.write_text(render(), encoding="utf-8")
-    print(f"已写出 {DOC_PATH}")
+    for path, text in ((DOC_PATH, render()), (INDICATOR_DOC_PATH, render_indicators())):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"已写出 {path}")
     return 0
 
 
