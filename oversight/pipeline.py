@@ -86,10 +86,6 @@ def load_files(
     if not result.ok or not result.frames:
         # nothing valid, or nothing but headers: no batch at all, not even an empty one in the ledger
         return LoadResult(result, skipped)
-    records = [
-        store.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows)
-        for p in result.parts
-        if p.table is not None
-    ]
+    records = result.file_records()
     outcome = store.load_batch(con, result.frames, records, user=user, mode=mode)
     return LoadResult(result, skipped, outcome)

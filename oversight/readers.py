@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
+import charset_normalizer
 import fastexcel
 import polars as pl
 
@@ -31,6 +32,7 @@ HEADER_SCAN_ROWS = 15
 #: Lines looked at to choose the delimiter and the widest row (a title row may be narrower).
 SNIFF_LINES = 30
 SNIFF_BYTES = 256 * 1024
+ENCODING_GUESS_BYTES = 64 * 1024
 DELIMITERS = (",", "\t", ";")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -193,6 +195,16 @@ def _to_utf8(raw: bytes, *, utf8_only: bool) -> bytes:
         raise _EncodingFailure(raw, exc.start) from exc
 
 
+def likely_encoding(raw: bytes) -> str | None:
+    """What a file we cannot read probably is (Big5, UTF-16 without BOM, Shift-JIS …), named in the
+    message so the analyst knows what to re-save from. charset-normalizer is a maintained detector; it
+    only names the encoding here: the accepted encodings stay exactly those SPEC lists."""
+    best = charset_normalizer.from_bytes(raw[:ENCODING_GUESS_BYTES]).best()
+    if best is None or best.encoding in ("utf_8", "gb18030", "ascii"):
+        return None
+    return best.encoding.replace("_", "-").upper()
+
+
 def _sniff(head: str) -> tuple[str, int]:
     """Delimiter (the one giving the widest rows) and the widest row's field count in the first lines."""
     lines = head.splitlines()[:SNIFF_LINES]
@@ -265,10 +277,13 @@ def read_csv(name: str, raw: bytes, vocabulary: set[str]) -> ReadOutcome:
             text = _to_utf8(body, utf8_only=utf8_only)
             cells = _parse_csv(text, _head_text(text))
         except _EncodingFailure as failure:
+            guess = likely_encoding(raw)
             return _csv_problem(
                 name,
                 ProblemKind.ENCODING,
-                f"第 {failure.line} 行含有无法识别的字符（文件既不是有效的 UTF-8，也不是 GBK/GB18030 编码）："
+                f"第 {failure.line} 行含有无法识别的字符（文件既不是有效的 UTF-8，也不是 GBK/GB18030 编码"
+                + (f"，看起来像 {guess} 编码" if guess else "")
+                + "）："
                 "请在 Excel 中打开并另存为“CSV UTF-8（逗号分隔）”后重新上传。",
                 row=failure.line,
                 value=failure.value,
