@@ -639,6 +639,56 @@ def _check_references(
         )
 
 
+def _check_dependents(
+    problems: _Problems,
+    combined: dict[str, pl.DataFrame],
+    batch: dict[str, pl.DataFrame],
+    con: duckdb.DuckDBPyConnection | None,
+) -> None:
+    """A whole-table replace must not strand rows already in the database that point at the old rows.
+
+    E.g. replacing 学校 with a list lacking a school that 领导班子 rows in the database still name would
+    leave those rows pointing nowhere. One problem per reference, on the replacing file, with examples.
+    """
+    if con is None:
+        return
+    for dependent in TABLES:
+        if dependent.name in batch:
+            continue  # its own rows in this batch were checked against the batch already
+        for ref in dependent.references:
+            if ref.table not in batch:
+                continue
+            with contextlib.suppress(duckdb.Error):
+                stored = store.existing_keys(con, dependent.name, ref.columns)
+                rename = dict(zip(ref.target_columns, ref.columns, strict=True))
+                offered = batch[ref.table].select(ref.target_columns).rename(rename)
+                stored = stored.select([pl.col(c).cast(offered.schema[c]) for c in ref.columns])
+                stranded = stored.join(offered, on=list(ref.columns), how="anti")
+                if stranded.is_empty():
+                    continue
+                target = TABLES_BY_NAME[ref.table]
+                labels = [dependent.zh_of(c) for c in ref.columns]
+                examples = (
+                    stranded.head(5)
+                    .select(
+                        pl.concat_str(
+                            [pl.col(c).cast(pl.String) for c in ref.columns], separator=VALUE_SEPARATOR
+                        )
+                    )
+                    .to_series()
+                    .to_list()
+                )
+                problems.single(
+                    int(combined[ref.table]["_loc"][0]),
+                    ProblemKind.MISSING_REFERENCE,
+                    f"整表替换“{target.zh}”后，数据库中“{dependent.zh}”表仍有 {stranded.height} 个"
+                    f"{_quoted(labels)}指向本文件中没有的记录（如 {'、'.join(map(str, examples))}）："
+                    f"请在本文件中保留这些记录，或同时上传更新后的“{dependent.zh}”表，或改用增量更新。",
+                    column="、".join(target.zh_of(c) for c in ref.target_columns),
+                    value="、".join(map(str, examples)),
+                )
+
+
 # ---------------------------------------------------------------- entry
 
 
@@ -727,6 +777,8 @@ def validate_files(
             if c.unique and (c.name,) != t.key:
                 _check_duplicates(problems, t, work, (c.name,))
         _check_references(problems, t, work, batch, con, mode)
+    if mode == "replace":
+        _check_dependents(problems, combined, batch, con)
     frames = {t.name: batch[t.name] for t in TABLES if t.name in batch}
     return BatchResult(frames, problems.report(), parts)
 

@@ -424,3 +424,31 @@ def test_format_report_has_one_line_per_problem_and_a_summary() -> None:
         f"[{LEVEL_ERROR}] “err_school_year_gap.csv”第 2 行“学年”列 取值不在范围（值：2022-2024）"
     )
     assert lines[0].startswith(f"[{LEVEL_WARNING}]")
+
+
+def test_replace_that_would_strand_database_rows_is_refused(tmp_path: Path) -> None:
+    """Replacing 学校 without a school that 领导班子 rows in the database name would leave them dangling."""
+    from oversight import demo, pipeline, schema
+    from oversight import store as store_module
+
+    con = store_module.connect(tmp_path / "d.duckdb")
+    demo.load_demo(con, user="测试")
+    schools = store_module.current(con, "schools").sort("school_code")
+    kept = schools.head(schools.height - 1)
+    dropped = schools["school_code"][-1]
+    header = ",".join(c.zh for c in schema.table("schools").columns)
+    lines = [header] + [
+        ",".join("" if v is None else ("是" if v is True else "否" if v is False else str(v)) for v in row)
+        for row in kept.iter_rows()
+    ]
+    raw = ("\n".join(lines) + "\n").encode("utf-8")
+    result = pipeline.load_files(con, [("学校.csv", raw)], user="测试", mode="replace")
+    assert not result.ok and result.batch_id is None
+    problems = result.validation.report.filter(pl.col("问题类型") == "引用不存在")
+    assert problems.height >= 1
+    assert any(dropped in (v or "") for v in problems["值"].to_list())
+    assert "整表替换“学校”后" in problems["说明"][0]
+    assert store_module.current(con, "schools").height == schools.height
+    # the same file as an upsert is fine: nothing is removed
+    assert pipeline.load_files(con, [("学校.csv", raw)], user="测试").ok
+    con.close()
