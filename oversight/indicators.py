@@ -531,8 +531,11 @@ def headline(result: dict[str, Any], key: str) -> float | int | None:
 def compare(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, dict[str, Any]]:
     """Each indicator's headline now and one period earlier, with trend (↑/↓/持平) and both statuses."""
     current_params = resolve(con, params)
-    now = compute(con, current_params)
-    before = compute(con, previous(current_params))
+    return compare_results(compute(con, current_params), compute(con, previous(current_params)))
+
+
+def compare_results(now: dict[str, Any], before: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """compare() from two compute() results, so a page can reuse results it already holds in cache."""
     out: dict[str, dict[str, Any]] = {}
     for ind in catalog.INDICATORS:
         value, prior = headline(now, ind.key), headline(before, ind.key)

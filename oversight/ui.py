@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from oversight import auth, catalog, charts, exports, indicators, store
-from oversight.catalog import INDICATORS_BY_KEY, STATUS_NONE
+from oversight.catalog import INDICATORS_BY_KEY, STATUS_BAD, STATUS_NONE
 from oversight.errors import AccessDenied, OversightError
 from oversight.schema import AREA_TYPES, STAGES
 
@@ -31,6 +31,9 @@ APP_TITLE = "党组织领导的校长负责制落实情况监督看板"
 ALL = "全部"
 SESSION_USER = "user"
 SESSION_FILTERS = "_filters"
+#: rows of the school × indicator matrix drawn on screen (a province has tens of thousands of schools; the
+#: download carries them all, and the laggards come first)
+MATRIX_ROWS = 300
 #: how many of the latest years the 年度 picker offers
 YEAR_CHOICES = 10
 
@@ -129,10 +132,12 @@ def compute(db: str, version: str, params: indicators.Params) -> dict:
         return indicators.compute(con, params)  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner="正在计算指标……", max_entries=256)
 def compare(db: str, version: str, params: indicators.Params) -> dict:
-    with snapshot(db) as con:
-        return indicators.compare(con, params)  # type: ignore[arg-type]
+    """Now against the previous period, from two cached compute() results (the current one is usually
+    cached already by the same page), instead of computing the current period a second time."""
+    return indicators.compare_results(
+        compute(db, version, params), compute(db, version, indicators.previous(params))
+    )
 
 
 @st.cache_data(show_spinner="正在查询……", max_entries=512)
@@ -594,7 +599,17 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
     if matrix.is_empty():
         st.info("当前筛选条件下没有学校。")
         return None
-    cells = charts.matrix_cells(matrix)
+    status_keys = [c for c in matrix.columns if c.endswith("_status")]
+    lagging = pl.sum_horizontal([(pl.col(c) == STATUS_BAD).cast(pl.Int32) for c in status_keys])
+    matrix = matrix.with_columns(lagging.alias("_lagging")).sort(
+        "_lagging", descending=True, maintain_order=True
+    )
+    if matrix.height > MATRIX_ROWS:
+        st.caption(
+            f"共 {matrix.height} 所学校，按未达标项数从多到少显示前 {MATRIX_ROWS} 所；完整表格请点下方“下载 Excel”。"
+        )
+    full = charts.matrix_cells(matrix.drop("_lagging"))
+    cells = full.head(MATRIX_ROWS)
     shown = display_frame(cells.drop("school_code"))
     status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]
 
@@ -610,7 +625,7 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
         key=f"tbl_{key}",
         height=min(36 + 35 * shown.height, 640),
     )
-    download_xlsx(cells.drop("school_code"), "各校指标达标情况", key)
+    download_xlsx(full.drop("school_code"), "各校指标达标情况", key)
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
     return cells["school_code"][rows[0]] if rows else None
 

@@ -124,6 +124,22 @@ def test_home_shows_the_sample_district_2023(db: Path) -> None:
     assert "重点关注" in [s.value for s in at.subheader]
 
 
+def test_home_matrix_of_a_large_district_shows_laggards_first_and_caps_rows(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A province has tens of thousands of schools: the screen shows the worst first, the download all."""
+    from oversight import ui
+
+    monkeypatch.setattr(ui, "MATRIX_ROWS", 10)
+    at = _run("总览", year="2023")
+    shown = at.dataframe[0].value
+    assert shown.shape[0] == 10
+    marks = [sum("✖" in str(v) for v in row) for row in shown.itertuples(index=False)]
+    assert marks == sorted(marks, reverse=True) and marks[0] >= 2
+    schools = _sql(db, "select count(*) from schools")[0][0]
+    assert f"共 {schools} 所学校，按未达标项数从多到少显示前 10 所" in _texts(at)
+
+
 def test_home_filter_from_query_params_changes_school_count(db: Path) -> None:
     town, count = _sql(db, "select town, count(*) from schools group by town order by count(*) desc limit 1")[
         0
