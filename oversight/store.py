@@ -292,6 +292,12 @@ def _write_table(
     view = f"_incoming_{t.name}"
     con.register(view, incoming.select(t.column_names).to_arrow())
     try:
+        if not con.execute(f"select count(*) from {t.name}").fetchall()[0][0]:
+            # first load of this table: every row is new, so write history and current straight from the
+            # frame, without the staged comparison copy (a third of a province-scale load's write time)
+            con.execute(f"insert into {t.name}__history select {cols}, ?, false from {view}", [batch_id])
+            con.execute(f"insert into {t.name} select {cols} from {view}")
+            return {"added": incoming.height, "changed": 0, "unchanged": 0, "deleted": 0}
         con.execute(
             f"""create or replace temp table _staged as
                 select i.*,
