@@ -257,7 +257,7 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         st.title(APP_TITLE)
         st.warning(f"还没有数据库文件（{db}）。请在终端运行 `make run` 或 `oversight demo` 生成示例数据。")
         st.stop()
-    user = verified_user(db)
+    user, version = _session_state_of(db)
     if user is None:
         st.session_state.pop(SESSION_USER, None)
         _login_form(db)
@@ -273,7 +273,6 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
     if st.sidebar.button("退出登录", key="logout"):
         st.session_state.pop(SESSION_USER, None)
         st.rerun()
-    version = data_version(db)
     if filters:
         params, options = _sidebar_filters(db, version)
         params = _resolve(db, version, params)
@@ -281,6 +280,15 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         params, options = indicators.Params(), {"years": [], "school_years": []}
     st.title(title)
     return PageContext(user, db, version, params, options["years"], options["school_years"])
+
+
+def _session_state_of(db: str) -> tuple[auth.User | None, str]:
+    """The user's role as the database holds it now, and the data version: one connection per rerun."""
+    user = current_user()
+    with connection(db) as con:
+        version = store.data_version(con)  # type: ignore[arg-type]
+        role = auth.role_of(con, user.username) if user else None  # type: ignore[arg-type]
+    return (auth.User(user.username, role) if user and role else None), version
 
 
 def _navigation(user: auth.User) -> None:
