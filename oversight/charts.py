@@ -22,7 +22,7 @@ from plotly.subplots import make_subplots
 
 from oversight import catalog
 from oversight.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_NONE, STATUS_STYLE
-from oversight.indicators import COLUMN_LABELS
+from oversight.indicators import COLUMN_LABELS, status_expr
 from oversight.schema import TABLES
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
@@ -110,6 +110,14 @@ def format_value(value: float | None, share: bool) -> str:
     if value is None:
         return "—"
     return f"{value:.1%}" if share else f"{value:.0f}"
+
+
+def format_expr(value: pl.Expr, share: bool) -> pl.Expr:
+    """format_value as a column expression. No Python callbacks inside polars here: page threads run
+    these concurrently, and a polars worker waiting for the GIL is how a Streamlit server can stall."""
+    if share:
+        return pl.format("{}%", (value.cast(pl.Float64) * 100).round(1))
+    return value.round(0).cast(pl.Int64).cast(pl.String)
 
 
 # ---------------------------------------------------------------- layout
@@ -943,10 +951,9 @@ def pie(
 
 def add_status(df: pl.DataFrame, key: str, value: str, out: str = "status") -> pl.DataFrame:
     """A status column for per-school values, judged by the indicator's thresholds in catalog."""
-    ind = INDICATORS_BY_KEY[key]
-    return df.with_columns(
-        pl.col(value).map_elements(lambda v: catalog.status_of(ind, v), return_dtype=pl.String).alias(out)
-    ).with_columns(pl.col(out).fill_null(STATUS_NONE))
+    return df.with_columns(status_expr(key, value).alias(out)).with_columns(
+        pl.col(out).fill_null(STATUS_NONE)
+    )
 
 
 def quarter_status(
@@ -1036,9 +1043,7 @@ def matrix_cells(df: pl.DataFrame, keys: Sequence[str] | None = None) -> pl.Data
                 pl.when(value).then(pl.lit("是")).when(value.not_()).then(pl.lit("否")).otherwise(pl.lit("—"))
             )
         elif df.schema[k].is_numeric():
-            text = value.map_elements(
-                lambda v, s=share: format_value(v, s), return_dtype=pl.String
-            ).fill_null("—")
+            text = format_expr(value, share).fill_null("—")
         else:
             text = value.cast(pl.String).fill_null("—")
         symbol = pl.col(f"{k}_status").fill_null(STATUS_NONE).replace_strict(symbols, default="○")

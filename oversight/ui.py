@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import pandas  # noqa: F401  imported here, once, before page threads convert frames concurrently
 import polars as pl
+import pyarrow  # noqa: F401  (a lazy first import from several threads at once half-initialised pandas)
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
