@@ -576,6 +576,39 @@ def _check_duplicates(problems: _Problems, t: Table, work: pl.DataFrame, columns
     problems.rows(repeats, ProblemKind.DUPLICATE_KEY, "、".join(labels), _key_values(columns), message, order)
 
 
+def _check_unique_against_database(
+    problems: _Problems, t: Table, work: pl.DataFrame, con: duckdb.DuckDBPyConnection | None, mode: str
+) -> None:
+    """A unique column (学校名称) may not repeat a value that another key already holds in the database.
+
+    Rows of keys this batch overwrites don't count (a school renamed in the same batch frees its name),
+    nor does anything in 'replace' mode, where the table's database rows go away.
+    """
+    if con is None or mode == "replace":
+        return
+    for c in t.columns:
+        if not c.unique or (c.name,) == t.key:
+            continue
+        with contextlib.suppress(duckdb.Error):
+            cols = [*t.key, c.name]
+            stored = store.frame(con, f"select {', '.join(cols)} from {t.name} where {c.name} is not null")
+            stored = stored.select([pl.col(x).cast(work.schema[x]) for x in cols])
+            others = stored.join(work.select(t.key).unique(), on=list(t.key), how="anti")
+            clash = work.join(others.select(c.name).unique(), on=c.name, how="semi")
+            message = (
+                f"“{c.zh}”的取值已被数据库中另一条记录使用，在“{t.zh}”表中只能出现一次："
+                f"请核对是否填错，或在同一批中一并修改那条记录后重新上传。"
+            )
+            problems.rows(
+                clash,
+                ProblemKind.DUPLICATE_KEY,
+                c.zh,
+                _key_values((c.name,)),
+                message,
+                t.column_names.index(c.name),
+            )
+
+
 def _where(file: str, sheet: str) -> str:
     return f"“{file}”" + (f"工作表“{sheet}”" if sheet else "")
 
@@ -776,6 +809,7 @@ def validate_files(
         for c in t.columns:
             if c.unique and (c.name,) != t.key:
                 _check_duplicates(problems, t, work, (c.name,))
+        _check_unique_against_database(problems, t, work, con, mode)
         _check_references(problems, t, work, batch, con, mode)
     if mode == "replace":
         _check_dependents(problems, combined, batch, con)

@@ -452,3 +452,23 @@ def test_replace_that_would_strand_database_rows_is_refused(tmp_path: Path) -> N
     # the same file as an upsert is fine: nothing is removed
     assert pipeline.load_files(con, [("学校.csv", raw)], user="测试").ok
     con.close()
+
+
+def test_unique_school_name_is_checked_against_the_database(tmp_path: Path) -> None:
+    """A new school may not take the name another school already has in the database; a rename frees it."""
+    from oversight import demo, pipeline, schema
+    from oversight import store as store_module
+
+    con = store_module.connect(tmp_path / "d.duckdb")
+    demo.load_demo(con, user="测试")
+    first = store_module.current(con, "schools").sort("school_code").row(0, named=True)
+    header = ",".join(c.zh for c in schema.table("schools").columns if c.required)
+    clash = f"{header}\nC777,{first['school_name']},小学,城关街道,城区,是,是\n".encode()
+    result = pipeline.load_files(con, [("学校.csv", clash)], user="测试")
+    assert not result.ok
+    (problem,) = result.validation.report.filter(pl.col("问题类型") == "重复键").iter_rows(named=True)
+    assert (problem["行号"], problem["列"], problem["值"]) == (2, "学校名称", first["school_name"])
+    # renaming the old school in the same batch frees the name
+    renamed = clash + f"{first['school_code']},改名后的学校,小学,城关街道,城区,是,是\n".encode()
+    assert pipeline.load_files(con, [("学校.csv", renamed)], user="测试").ok
+    con.close()
