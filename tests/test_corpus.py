@@ -213,5 +213,7 @@ def test_only_a_header_writes_nothing(
     path = tmp_path / "只有表头.csv"
     path.write_text("学校标识码,学校名称,学段,所属乡镇街道,城乡类型,是否公办,章程已修订\n", encoding="utf-8")
     code, output = run_cli(["load", str(path), "--db", str(db)], capsys)
-    assert code in (0, 1) and CJK.search(output)
+    assert code == 1 and "没有任何数据行" in output
     assert file_fingerprint(db) == before
+    code, output = run_cli(["validate", str(path), "--db", str(db)], capsys)
+    assert code == 1 and "没有任何数据行" in output
