@@ -19,8 +19,6 @@ from oversight.errors import OversightError, UsageError
 from oversight.schema import LOAD_MODES
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-#: a batch of files with headers but no data rows (an untouched template, an empty export) loads nothing
-NO_ROWS_MESSAGE = "本批文件只有表头，没有任何数据行，未导入：请填写数据后重新上传。"
 
 _ARGPARSE_PHRASES = (
     (r"the following arguments are required: (.*)", r"缺少参数：\1"),
@@ -129,8 +127,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         result = pipeline.validate_only(None, files, mode=args.mode, table_override=args.table)
     _print_result(result, [])
-    if result.ok and not result.frames:
-        print(NO_ROWS_MESSAGE)
+    if pipeline.has_no_rows(result):
+        print(pipeline.NO_ROWS_MESSAGE)
         return EXIT_INVALID
     print("校验通过，可以导入。" if result.ok else "校验未通过，请按上面的说明修改后重新校验。")
     return EXIT_OK if result.ok else EXIT_INVALID
@@ -146,8 +144,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not result.ok:
         print("校验未通过，本批数据没有写入任何内容。")
         return EXIT_INVALID
-    if result.outcome is None and result.validation is not None:
-        print(NO_ROWS_MESSAGE)
+    if pipeline.has_no_rows(result.validation):
+        print(pipeline.NO_ROWS_MESSAGE)
         return EXIT_INVALID
     if result.outcome is None:
         print("没有需要导入的新文件。")

@@ -13,6 +13,14 @@ import duckdb
 from oversight import store
 from oversight.ingest import BatchResult, validate_files
 
+#: a batch of files with headers but no data rows (an untouched template, an empty export) loads nothing
+NO_ROWS_MESSAGE = "本批文件只有表头，没有任何数据行，未导入：请填写数据后重新上传。"
+
+
+def has_no_rows(validation: BatchResult | None) -> bool:
+    """Valid, but nothing to write: the command line exits 1 and the upload page refuses to import."""
+    return validation is not None and validation.ok and not validation.frames
+
 
 @dataclass
 class SkippedFile:

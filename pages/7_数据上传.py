@@ -137,7 +137,8 @@ def validate(files: list[tuple[str, bytes]], mode: str, table: str | None, sig: 
         result = pipeline.validate_only(con, fresh, mode=mode, table_override=table) if fresh else None  # type: ignore[arg-type]
     st.session_state[VALIDATED] = {
         "sig": sig,
-        "ok": bool(result is None or result.ok),
+        "ok": bool(result is None or (result.ok and not pipeline.has_no_rows(result))),
+        "no_rows": pipeline.has_no_rows(result),
         "fresh": len(fresh),
         "skipped": [s.message for s in skipped],
         "parts": parts_frame(result.parts) if result else parts_frame([]),
@@ -159,6 +160,8 @@ def commit(files: list[tuple[str, bytes]], mode: str, table: str | None) -> None
         progress.progress(100, text="完成")
         if not result.ok:
             status.update(label="校验未通过，未写入任何数据", state="error")
+        elif pipeline.has_no_rows(result.validation):
+            status.update(label=pipeline.NO_ROWS_MESSAGE, state="error")
         elif result.outcome is None:
             status.update(label="没有需要导入的新文件", state="complete")
         else:
@@ -242,6 +245,8 @@ def upload_section() -> None:
             st.dataframe(validated["parts"], hide_index=True, width="stretch", key="parts_table")
         if not validated["fresh"]:
             st.info("所选文件都已导入过，无需重复导入。")
+        elif validated.get("no_rows"):
+            st.error(pipeline.NO_ROWS_MESSAGE)
         elif validated["ok"]:
             st.success(
                 "校验通过，可以导入。" + ("（有警告，不影响导入）" if validated["report"].height else "")
