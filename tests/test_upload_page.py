@@ -303,3 +303,18 @@ def test_analyst_is_refused_the_accounts_page(demo_db: Path, monkeypatch: pytest
     at = page(ACCOUNTS_PAGE, demo_db, ANALYST, monkeypatch)
     assert any("无权管理账号" in e.value for e in at.error)
     assert len(at.text_input) == 0 and len(at.dataframe) == 0
+
+
+def test_a_header_only_file_cannot_be_imported(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An untouched template validates as nothing: the page says so and keeps 导入 disabled."""
+    from oversight import schema
+
+    header = ",".join(c.zh for c in schema.table("duty_reports").columns)
+    at = page(UPLOAD_PAGE, demo_db, ANALYST, monkeypatch)
+    at.file_uploader(key="upload_files").set_value(
+        [("双向述职.csv", (header + "\n").encode("utf-8-sig"), "text/csv")]
+    ).run()
+    at.button(key="validate").click().run()
+    assert any("没有任何数据行" in e.value for e in at.error)
+    assert at.button(key="commit").disabled
+    assert len(batches(demo_db)) == 1
