@@ -21,8 +21,6 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | schools_list | school_code, school_name, town, stage, area_type, is_public, education_group, students, staff |
 | split_roles_summary | schools, split, combined, vacant, split_share |
 | split_roles_by_school | school attributes, secretary_names, principal_names, split_status (分设/一肩挑/空缺) |
-| split_roles_by_stage | stage, schools_count, split_count, combined_count, vacant_count, split_share |
-| split_roles_by_town | town, the same counts, split_share |
 | cross_appointment_summary | deputies, cross_appointed, share |
 | cross_appointment_by_school | school attributes, deputies_count, cross_appointed_count, cross_appointed_share, not_cross_names |
 | appointments_summary | secretaries, deputy_secretaries |
@@ -599,6 +597,22 @@ _MATRIX_SOURCES: dict[str, tuple[str, str]] = {
     "charter": ("charter_by_school", "is_revised"),
     "duty_reports": ("duty_reports_by_school", "is_both_done"),
 }
+
+
+def split_roles_by(con: duckdb.DuckDBPyConnection, column: str, params: Params) -> pl.DataFrame:
+    """分设 / 一肩挑 / 空缺 counts per 学段 or 乡镇街道 (`column` = stage or town), grouped from
+    split_roles_by_school.sql so the rule for a school's status is written once."""
+    per_school = run_query(con, "split_roles_by_school", query_params(params))
+    status = pl.col("split_status")
+    counts = per_school.group_by(column).agg(
+        pl.len().cast(pl.Int64).alias("schools_count"),
+        (status == "分设").sum().cast(pl.Int64).alias("split_count"),
+        (status == "一肩挑").sum().cast(pl.Int64).alias("combined_count"),
+        (status == "空缺").sum().cast(pl.Int64).alias("vacant_count"),
+    )
+    decided = pl.col("split_count") + pl.col("combined_count")
+    share = pl.when(decided > 0).then(pl.col("split_count") / decided).otherwise(None)
+    return counts.with_columns(share.alias("split_share")).sort(column)
 
 
 def school_matrix(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:

@@ -201,7 +201,7 @@ def section_charts(
     by_type = pl.DataFrame(
         {"org_type": list(ORG_TYPES), "count": [r["party_orgs"]["by_type"][t] for t in ORG_TYPES]}
     ).filter(pl.col("count") > 0)
-    by_stage = indicators.run_query(con, "split_roles_by_stage", qp)
+    by_stage = indicators.split_roles_by(con, "stage", p)
     appointments = indicators.run_query(con, "appointments_by_year", qp).sort("year")
     honors = indicators.run_query(con, "honors_by_level_year", qp).sort("year")
     by_category = indicators.run_query(con, "review_by_category", qp).with_columns(

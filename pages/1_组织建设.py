@@ -41,7 +41,7 @@ st.subheader("书记、校长分设与一肩挑")
 parts = ["split_count", "combined_count", "vacant_count"]
 left, right = st.columns(2)
 with left:
-    by_stage = ui.query(ctx.db, ctx.version, "split_roles_by_stage", ctx.params)
+    by_stage = ui.call(ctx.db, ctx.version, "split_roles_by", ctx.params, "stage")
     ui.chart(
         charts.stacked_bars(by_stage, "stage", parts, title="按学段", value_title="学校数"),
         by_stage,
@@ -49,7 +49,7 @@ with left:
         "split_stage",
     )
 with right:
-    by_town = ui.query(ctx.db, ctx.version, "split_roles_by_town", ctx.params)
+    by_town = ui.call(ctx.db, ctx.version, "split_roles_by", ctx.params, "town")
     ui.chart(
         charts.stacked_bars(
             by_town, "town", parts, title="按乡镇街道", value_title="学校数", horizontal=True

@@ -1007,8 +1007,11 @@ def test_per_school_files_add_up_to_the_headline(con: duckdb.DuckDBPyConnection,
         ("duty_reports_by_school", "duty_reports", "both_done", "is_both_done"),
     ]:
         assert indicators.run_query(con, name, qp)[column].sum() == result[key][field]
-    by_stage = indicators.run_query(con, "split_roles_by_stage", qp)
-    assert by_stage["split_count"].sum() == result["split_roles"]["split"]
+    for column in ("stage", "town"):
+        grouped = indicators.split_roles_by(con, column, params)
+        assert grouped["split_count"].sum() == result["split_roles"]["split"]
+        assert grouped["combined_count"].sum() == result["split_roles"]["combined"]
+        assert grouped["vacant_count"].sum() == result["split_roles"]["vacant"]
 
 
 # ---------------------------------------------------------------- run_query and the files themselves
