@@ -39,7 +39,6 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | review_noncompliant_matters | school_code, school_name, town, matter columns, problem (中文原因) |
 | three_meetings_one_lesson_summary | org_quarters, compliant, rate |
 | meetings_by_org | org_code, org_name, org_type, school_code, school_name, founded_on, quarters_due_count, compliant_count, compliant_share, missing_general_meeting_count, missing_committee_count, missing_lesson_count |
-| meetings_by_school | school attributes, org_quarters_count, compliant_count, compliant_share |
 | meetings_heatmap | org_code, org_name, org_type, school_code, school_name, quarter_no, is_due, general_meetings_count, committee_months_count, lessons_count, is_compliant |
 | meetings_yearly_kinds | year, kind (组织生活会/民主评议党员), meetings_count, orgs_count |
 | charter_summary | schools, revised, rate |
@@ -593,10 +592,25 @@ _MATRIX_SOURCES: dict[str, tuple[str, str]] = {
     "cross_appointment": ("cross_appointment_by_school", "cross_appointed_share"),
     "rotation": ("rotation_by_school", "rotated_share"),
     "two_level_review": ("review_by_school", "compliant_share"),
-    "three_meetings_one_lesson": ("meetings_by_school", "compliant_share"),
+    "three_meetings_one_lesson": ("meetings_per_school", "compliant_share"),
     "charter": ("charter_by_school", "is_revised"),
     "duty_reports": ("duty_reports_by_school", "is_both_done"),
 }
+
+
+def _meetings_per_school(con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> pl.DataFrame:
+    """三会一课 per school: meetings_by_org's due and compliant quarters summed over the school's own
+    branches (the quarter rules stay in SQL once); null share when nothing is due."""
+    per_org = run_query(con, "meetings_by_org", qp).filter(pl.col("school_code").is_not_null())
+    sums = per_org.group_by("school_code").agg(
+        pl.col("quarters_due_count").sum(), pl.col("compliant_count").sum()
+    )
+    due = pl.col("quarters_due_count")
+    return sums.with_columns(pl.when(due > 0).then(pl.col("compliant_count") / due).alias("compliant_share"))
+
+
+#: matrix sources computed in Python from another query's result rather than read from a file
+_DERIVED_SOURCES = {"meetings_per_school": _meetings_per_school}
 
 
 def split_roles_by(con: duckdb.DuckDBPyConnection, column: str, params: Params) -> pl.DataFrame:
@@ -623,7 +637,10 @@ def school_matrix(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFram
     charter and duty_reports. Built from the *_by_school files, so the matrix and the breakdowns agree.
     """
     qp = query_params(resolve(con, params))
-    frames = {key: run_query(con, name, qp) for key, (name, _) in _MATRIX_SOURCES.items()}
+    frames = {
+        key: _DERIVED_SOURCES[name](con, qp) if name in _DERIVED_SOURCES else run_query(con, name, qp)
+        for key, (name, _) in _MATRIX_SOURCES.items()
+    }
     matrix = frames["split_roles"].select(_SCHOOL_COLUMNS)
     for key, (_, column) in _MATRIX_SOURCES.items():
         part = frames[key].select("school_code", pl.col(column).alias(key))
