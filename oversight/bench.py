@@ -705,14 +705,15 @@ def worker_pandas(args: dict[str, Any]) -> dict[str, Any]:
     full rows / sample rows (reading, checking and inserting are all linear in rows). Referenced tables
     (schools, orgs, quotas) are small, so they are always read whole and every reference check is real.
     """
+    import duckdb
     import pandas as pd
-
-    from oversight import store
 
     files_dir, db, cap = Path(args["files"]), Path(args["db"]), int(args["sample_rows"])
     for p in (db, Path(f"{db}.wal")):
         p.unlink(missing_ok=True)
-    con = store.connect(db)
+    con = duckdb.connect(str(db))
+    for t in TABLES:  # plain typed tables, as an analyst's own script would create
+        con.execute(f"create table {t.name} ({', '.join(f'{c.name} {c.sql_type}' for c in t.columns)})")
     keys: dict[tuple[str, tuple[str, ...]], set[tuple[Any, ...]]] = {}
     per_table: dict[str, dict[str, Any]] = {}
     errors = 0

@@ -33,11 +33,9 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | rotation_by_school | school attributes, eligible_teachers, rotated_count, received_count, rotated_share, is_measured, is_below_target |
 | rotation_flows | from_area_type, to_area_type, rotations_count |
 | rotation_history | school_year, eligible, rotated, ratio, schools_measured, schools_below_target |
-| two_level_review_summary | matters, compliant, missing_party, missing_principal, implemented_before_review, rate |
 | review_by_school | school attributes, matters_count, compliant_count, missing_*_count, implemented_before_review_count, compliant_share |
 | review_by_category | category, the same counts, compliant_share |
 | review_noncompliant_matters | school_code, school_name, town, matter columns, problem (中文原因) |
-| three_meetings_one_lesson_summary | org_quarters, compliant, rate |
 | meetings_by_org | org_code, org_name, org_type, school_code, school_name, founded_on, quarters_due_count, compliant_count, compliant_share, missing_general_meeting_count, missing_committee_count, missing_lesson_count |
 | meetings_heatmap | org_code, org_name, org_type, school_code, school_name, quarter_no, is_due, general_meetings_count, committee_months_count, lessons_count, is_compliant |
 | meetings_yearly_kinds | year, kind (组织生活会/民主评议党员), meetings_count, orgs_count |
@@ -53,7 +51,15 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | school_profile_honors | year, level, org_code, org_name |
 | school_profile_rotation | school_year, eligible_teachers, rotated_count, received_count, rotated_share, is_below_target |
 
-"School attributes" = school_code, school_name, town, stage, area_type.
+| derived_meeting_quarters | table meeting_quarters: per org and quarter, meetings and the 三会一课 counts |
+| derived_matter_reviews | table matter_reviews: per school, year and category, the two-level review counts |
+| derived_rotation_counts | table rotation_counts: per school year and school, teachers sent and received |
+| derived_rotation_area_flows | table rotation_area_flows: per school year and sending school, rotations per receiving area type |
+| derived_record_years | table record_years: every year with a dated record, and whether it has a yearly record |
+
+"School attributes" = school_code, school_name, town, stage, area_type. The derived_* files are not read by
+pages: the store rebuilds those tables inside every load and rollback that touches their sources
+(`store.DERIVED_TABLES`), so pages read summaries instead of scanning millions of records.
 """
 
 from __future__ import annotations
@@ -282,7 +288,7 @@ class Params:
 
 
 @cache
-def _sql_text(name: str) -> str:
+def sql_text(name: str) -> str:
     if not _NAME_RE.match(name):
         raise UsageError(f"查询名称“{name}”不合法，只能包含小写字母、数字和下划线。")
     path = QUERIES_DIR / f"{name}.sql"
@@ -294,7 +300,7 @@ def _sql_text(name: str) -> str:
 @cache
 def query_parameters(name: str) -> frozenset[str]:
     """The `$names` a query file uses; comments are skipped so prose may mention parameters freely."""
-    code = re.sub(r"--[^\n]*", "", _sql_text(name))
+    code = re.sub(r"--[^\n]*", "", sql_text(name))
     return frozenset(_PARAM_RE.findall(code))
 
 
@@ -321,7 +327,7 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any])
             missing.append(key)
     if missing:
         raise UsageError(f"查询“{name}”缺少参数：{'、'.join(missing)}。")
-    return con.sql(_sql_text(name), params=bound).pl()
+    return con.sql(sql_text(name), params=bound).pl()
 
 
 def query_params(params: Params, **extra: Any) -> dict[str, Any]:
@@ -427,6 +433,32 @@ def _one_row(con: duckdb.DuckDBPyConnection, name: str, qp: dict[str, Any]) -> d
     return run_query(con, name, qp).row(0, named=True)
 
 
+def _share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _review_totals(con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> dict[str, Any]:
+    """two_level_review over the filtered schools: review_by_school summed, so the district figure and
+    the per-school table can never disagree (the rules themselves are in derived_matter_reviews.sql)."""
+    fields = ("matters", "compliant", "missing_party", "missing_principal", "implemented_before_review")
+    sums = run_query(con, "review_by_school", qp).select(
+        [pl.col(f"{f}_count").sum().cast(pl.Int64).alias(f) for f in fields]
+    )
+    totals = sums.row(0, named=True)
+    return {**totals, "rate": _share(totals["compliant"], totals["matters"])}
+
+
+def _meetings_totals(con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> dict[str, Any]:
+    """three_meetings_one_lesson: meetings_by_org's due and compliant quarters summed over the branches
+    (联合 ones without a school included only when no filter is set, as meetings_by_org lists them)."""
+    sums = run_query(con, "meetings_by_org", qp).select(
+        pl.col("quarters_due_count").sum().cast(pl.Int64).alias("org_quarters"),
+        pl.col("compliant_count").sum().cast(pl.Int64).alias("compliant"),
+    )
+    totals = sums.row(0, named=True)
+    return {**totals, "rate": _share(totals["compliant"], totals["org_quarters"])}
+
+
 def _ratio(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -453,8 +485,8 @@ def compute(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Any]:
     cross = _one_row(con, "cross_appointment_summary", qp)
     appointed = _one_row(con, "appointments_summary", qp)
     rotation = _one_row(con, "rotation_summary", qp)
-    review = _one_row(con, "two_level_review_summary", qp)
-    meetings = _one_row(con, "three_meetings_one_lesson_summary", qp)
+    review = _review_totals(con, qp)
+    meetings = _meetings_totals(con, qp)
     charter = _one_row(con, "charter_summary", qp)
     duty = _one_row(con, "duty_reports_summary", qp)
 

@@ -18,17 +18,10 @@ filtered_orgs as (
         or (o.school_code is null and $town is null and $stage is null and $area_type is null)
 ),
 
-record_years as (
-    select distinct year(m.registered_on) as year from matters as m
-    union select distinct year(mt.held_on) from meetings as mt
-    union select distinct h.year from honors as h
-    union select distinct d.year from duty_reports as d
-),
-
 periods as (
     select ry.year, least(make_date(ry.year, 12, 31), $as_of) as period_as_of,
     from record_years as ry
-    where ry.year is not null and make_date(ry.year, 1, 1) <= $as_of
+    where ry.is_yearly_record and make_date(ry.year, 1, 1) <= $as_of
 ),
 
 -- split_roles at each period's as-of date
@@ -121,12 +114,11 @@ quotas as (
 ),
 
 rotated as (
-    -- (school_year, teacher_id, from_school_code) is the table's key, so one school year's rows are
-    -- already distinct (from_school_code, teacher_id): no distinct needed
-    select r.school_year, count(*) as rotated_count,
-    from rotations as r
-    where r.from_school_code in (select fs.school_code from filtered_schools as fs)
-    group by r.school_year
+    select rc.school_year, sum(rc.rotated_count) as rotated_count,
+    from rotation_counts as rc
+    where rc.school_code in (select fs.school_code from filtered_schools as fs)
+    group by rc.school_year
+    having sum(rc.rotated_count) > 0
 ),
 
 school_years as (
@@ -146,16 +138,10 @@ rotation_value as (
 ),
 
 review_value as (
-    select
-        year(m.registered_on) as year,
-        count(*) filter (
-            where m.principal_meeting_on is not null
-                and m.party_meeting_on is not null
-                and not coalesce(m.implemented_on < greatest(m.principal_meeting_on, m.party_meeting_on), false)
-        ) / nullif(count(*), 0)::double as value,
-    from matters as m
-    where m.school_code in (select fs.school_code from filtered_schools as fs)
-    group by year(m.registered_on)
+    select mr.year, sum(mr.compliant_count) / nullif(sum(mr.matters_count), 0)::double as value,
+    from matter_reviews as mr
+    where mr.school_code in (select fs.school_code from filtered_schools as fs)
+    group by mr.year
 ),
 
 -- three_meetings_one_lesson per year, quarters ended by the period's as-of date
@@ -166,18 +152,8 @@ branches as (
 ),
 
 quarter_meetings as (
-    select
-        m.org_code,
-        year(m.held_on) as year,
-        quarter(m.held_on) as quarter_no,
-        count(*) filter (where m.kind = '支部党员大会') as general_meetings_count,
-        -- months of the quarter with a 支部委员会, as bits (0-2) counted: cheaper than count(distinct)
-        bit_count(bit_or(1 << ((month(m.held_on) - 1) % 3)) filter (where m.kind = '支部委员会'))
-            as committee_months_count,
-        count(*) filter (where m.kind = '党课') as lessons_count,
-    from meetings as m
-    where m.kind in ('支部党员大会', '支部委员会', '党课')
-    group by m.org_code, year(m.held_on), quarter(m.held_on)
+    select mq.org_code, mq.year, mq.quarter_no, mq.general_meetings_count, mq.committee_months_count, mq.lessons_count
+    from meeting_quarters as mq
 ),
 
 period_quarters as (

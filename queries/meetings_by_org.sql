@@ -1,4 +1,4 @@
--- three_meetings_one_lesson per branch over $year (same rules as three_meetings_one_lesson_summary.sql):
+-- three_meetings_one_lesson per branch over $year (the district figure is these rows summed):
 -- quarters due, compliant, and how many due quarters lacked each of the three requirements.
 with
 filtered_schools as (
@@ -28,19 +28,9 @@ quarters as (
 ),
 
 quarter_meetings as (
-    select
-        m.org_code,
-        quarter(m.held_on) as quarter_no,
-        count(*) filter (where m.kind = '支部党员大会') as general_meetings_count,
-        -- months of the quarter with a 支部委员会, as bits (0-2) counted: cheaper than count(distinct)
-        bit_count(bit_or(1 << ((month(m.held_on) - 1) % 3)) filter (where m.kind = '支部委员会'))
-            as committee_months_count,
-        count(*) filter (where m.kind = '党课') as lessons_count,
-    from meetings as m
-    where m.held_on >= make_date($year, 1, 1)
-        and m.held_on < make_date($year + 1, 1, 1)
-        and m.kind in ('支部党员大会', '支部委员会', '党课')
-    group by m.org_code, quarter(m.held_on)
+    select mq.org_code, mq.quarter_no, mq.general_meetings_count, mq.committee_months_count, mq.lessons_count
+    from meeting_quarters as mq
+    where mq.year = $year
 ),
 
 org_quarters as (

@@ -1,4 +1,5 @@
--- 组织生活会 and 民主评议党员 per calendar year of held_on: meetings held and distinct orgs holding them.
+-- 组织生活会 and 民主评议党员 per calendar year of held_on: meetings held and distinct orgs holding them,
+-- from the derived table meeting_quarters.
 with
 filtered_schools as (
     select s.school_code
@@ -15,18 +16,22 @@ filtered_orgs as (
         or (o.school_code is null and $town is null and $stage is null and $area_type is null)
 ),
 
-yearly_meetings as (
-    select year(m.held_on) as year, m.kind, m.org_code
-    from meetings as m
-    where m.kind in ('组织生活会', '民主评议党员')
-        and m.org_code in (select fo.org_code from filtered_orgs as fo)
+kinds as (
+    select mq.year, '组织生活会' as kind, mq.org_code, mq.life_meetings_count as meetings_count,
+    from meeting_quarters as mq
+    where mq.life_meetings_count > 0
+    union all
+    select mq.year, '民主评议党员', mq.org_code, mq.member_reviews_count
+    from meeting_quarters as mq
+    where mq.member_reviews_count > 0
 )
 
 select
-    ym.year::bigint as year,
-    ym.kind,
-    count(*)::bigint as meetings_count,
-    count(distinct ym.org_code)::bigint as orgs_count,
-from yearly_meetings as ym
-group by ym.year, ym.kind
-order by ym.year, ym.kind
+    k.year::bigint as year,
+    k.kind,
+    sum(k.meetings_count)::bigint as meetings_count,
+    count(distinct k.org_code)::bigint as orgs_count,
+from kinds as k
+where k.org_code in (select fo.org_code from filtered_orgs as fo)
+group by k.year, k.kind
+order by k.year, k.kind

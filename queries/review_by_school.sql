@@ -1,5 +1,5 @@
--- two_level_review per school for matters registered in $year (same rules as
--- two_level_review_summary.sql); compliant_share is null for a school without matters.
+-- two_level_review per school for matters registered in $year, summed from the derived table
+-- matter_reviews (where the rules are written); compliant_share is null for a school without matters.
 with
 filtered_schools as (
     select s.school_code, s.school_name, s.town, s.stage, s.area_type
@@ -9,39 +9,17 @@ filtered_schools as (
         and ($area_type is null or s.area_type = $area_type)
 ),
 
-matters_of_year as (
-    select
-        m.matter_id,
-        m.school_code,
-        m.category,
-        m.principal_meeting_on is not null and m.party_meeting_on is not null as has_both_reviews,
-        m.party_meeting_on is null as is_missing_party,
-        m.principal_meeting_on is null as is_missing_principal,
-        m.implemented_on < greatest(m.principal_meeting_on, m.party_meeting_on) as is_implemented_early,
-    from matters as m
-    where m.registered_on >= make_date($year, 1, 1)
-        and m.registered_on < make_date($year + 1, 1, 1)
-        and m.school_code in (select fs.school_code from filtered_schools as fs)
-),
-
-classified as (
-    select
-        my.*,
-        my.has_both_reviews and not coalesce(my.is_implemented_early, false) as is_compliant,
-        my.has_both_reviews and coalesce(my.is_implemented_early, false) as is_implemented_before_review,
-    from matters_of_year as my
-),
-
 per_school as (
     select
-        c.school_code,
-        count(*)::bigint as matters_count,
-        count(*) filter (where c.is_compliant)::bigint as compliant_count,
-        count(*) filter (where c.is_missing_party)::bigint as missing_party_count,
-        count(*) filter (where c.is_missing_principal)::bigint as missing_principal_count,
-        count(*) filter (where c.is_implemented_before_review)::bigint as implemented_before_review_count,
-    from classified as c
-    group by c.school_code
+        mr.school_code,
+        sum(mr.matters_count) as matters_count,
+        sum(mr.compliant_count) as compliant_count,
+        sum(mr.missing_party_count) as missing_party_count,
+        sum(mr.missing_principal_count) as missing_principal_count,
+        sum(mr.implemented_before_review_count) as implemented_before_review_count,
+    from matter_reviews as mr
+    where mr.year = $year
+    group by mr.school_code
 )
 
 select

@@ -1,5 +1,5 @@
 -- rotation per school over school year $school_year: eligible teachers, teachers sent out (distinct
--- teacher_id), teachers received, rotated_share and whether it is below $target. Schools without a quota
+-- teacher_id), teachers received (both from the derived table rotation_counts), rotated_share and whether it is below $target. Schools without a quota
 -- row keep eligible_teachers null (not measured).
 with
 filtered_schools as (
@@ -16,33 +16,22 @@ quotas as (
     where q.school_year = $school_year
 ),
 
-sent as (
-    -- (school_year, teacher_id, from_school_code) is the table's key, so one school year's rows are
-    -- already distinct (from_school_code, teacher_id): no distinct needed
-    select r.from_school_code as school_code, count(*)::bigint as rotated_count,
-    from rotations as r
-    where r.school_year = $school_year
-    group by r.from_school_code
-),
-
-received as (
-    select r.to_school_code as school_code, count(distinct r.teacher_id)::bigint as received_count,
-    from rotations as r
-    where r.school_year = $school_year
-    group by r.to_school_code
+counts as (
+    select rc.school_code, rc.rotated_count, rc.received_count
+    from rotation_counts as rc
+    where rc.school_year = $school_year
 ),
 
 per_school as (
     select
         fs.*,
         q.eligible_teachers,
-        coalesce(se.rotated_count, 0)::bigint as rotated_count,
-        coalesce(re.received_count, 0)::bigint as received_count,
-        coalesce(se.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double as rotated_share,
+        coalesce(rc.rotated_count, 0)::bigint as rotated_count,
+        coalesce(rc.received_count, 0)::bigint as received_count,
+        coalesce(rc.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double as rotated_share,
     from filtered_schools as fs
     left join quotas as q on q.school_code = fs.school_code
-    left join sent as se on se.school_code = fs.school_code
-    left join received as re on re.school_code = fs.school_code
+    left join counts as rc on rc.school_code = fs.school_code
 )
 
 select

@@ -15,24 +15,17 @@ quotas as (
     where q.school_code in (select fs.school_code from filtered_schools as fs)
 ),
 
-rotated as (
-    -- (school_year, teacher_id, from_school_code) is the table's key, so one school year's rows are
-    -- already distinct (from_school_code, teacher_id): no distinct needed
-    select r.school_year, r.from_school_code as school_code, r.teacher_id
-    from rotations as r
-    where r.from_school_code in (select fs.school_code from filtered_schools as fs)
-),
-
 rotated_per_school as (
-    select rt.school_year, rt.school_code, count(*) as rotated_count,
-    from rotated as rt
-    group by rt.school_year, rt.school_code
+    select rc.school_year, rc.school_code, rc.rotated_count,
+    from rotation_counts as rc
+    where rc.rotated_count > 0
+        and rc.school_code in (select fs.school_code from filtered_schools as fs)
 ),
 
 school_years as (
     select q.school_year from quotas as q
     union
-    select rt.school_year from rotated as rt
+    select rps.school_year from rotated_per_school as rps
 ),
 
 per_year_quota as (

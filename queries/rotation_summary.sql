@@ -16,19 +16,11 @@ quotas as (
         and q.school_code in (select fs.school_code from filtered_schools as fs)
 ),
 
-rotated as (
-    -- (school_year, teacher_id, from_school_code) is the table's key, so one school year's rows are
-    -- already distinct (from_school_code, teacher_id): no distinct needed
-    select r.from_school_code as school_code, r.teacher_id
-    from rotations as r
-    where r.school_year = $school_year
-        and r.from_school_code in (select fs.school_code from filtered_schools as fs)
-),
-
 rotated_per_school as (
-    select rt.school_code, count(*) as rotated_count,
-    from rotated as rt
-    group by rt.school_code
+    select rc.school_code, rc.rotated_count,
+    from rotation_counts as rc
+    where rc.school_year = $school_year
+        and rc.school_code in (select fs.school_code from filtered_schools as fs)
 ),
 
 measured as (
@@ -41,7 +33,7 @@ measured as (
 counts as (
     select
         (select coalesce(sum(q.eligible_teachers), 0)::bigint from quotas as q) as eligible,
-        (select count(*)::bigint from rotated) as rotated,
+        (select coalesce(sum(rps.rotated_count), 0)::bigint from rotated_per_school as rps) as rotated,
         (select count(*)::bigint from measured) as schools_measured,
         (select count(*)::bigint from measured as m where m.school_ratio < $target) as schools_below_target,
 )

@@ -18,19 +18,11 @@ quarters as (
 
 quarter_meetings as (
     select
-        m.org_code,
-        quarter(m.held_on) as quarter_no,
-        count(*) filter (where m.kind = '支部党员大会') as general_meetings_count,
-        -- months of the quarter with a 支部委员会, as bits (0-2) counted: cheaper than count(distinct)
-        bit_count(bit_or(1 << ((month(m.held_on) - 1) % 3)) filter (where m.kind = '支部委员会'))
-            as committee_months_count,
-        count(*) filter (where m.kind = '党课') as lessons_count,
-        count(*) as meetings_count,
-    from meetings as m
-    where m.held_on >= make_date($year, 1, 1)
-        and m.held_on < make_date($year + 1, 1, 1)
-        and m.org_code in (select b.org_code from branches as b)
-    group by m.org_code, quarter(m.held_on)
+        mq.org_code, mq.quarter_no, mq.general_meetings_count, mq.committee_months_count, mq.lessons_count,
+        mq.meetings_count,
+    from meeting_quarters as mq
+    where mq.year = $year
+        and mq.org_code in (select b.org_code from branches as b)
 ),
 
 grid as (

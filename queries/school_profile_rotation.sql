@@ -8,17 +8,15 @@ quotas as (
 ),
 
 sent as (
-    select r.school_year, count(distinct r.teacher_id)::bigint as rotated_count,
-    from rotations as r
-    where r.from_school_code = $school_code
-    group by r.school_year
+    select rc.school_year, rc.rotated_count,
+    from rotation_counts as rc
+    where rc.school_code = $school_code and rc.rotated_count > 0
 ),
 
 received as (
-    select r.school_year, count(distinct r.teacher_id)::bigint as received_count,
-    from rotations as r
-    where r.to_school_code = $school_code
-    group by r.school_year
+    select rc.school_year, rc.received_count,
+    from rotation_counts as rc
+    where rc.school_code = $school_code and rc.received_count > 0
 ),
 
 school_years as (

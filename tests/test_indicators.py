@@ -1046,7 +1046,7 @@ def test_query_file_conventions(name: str) -> None:
     assert "{" not in code and "%s" not in code
 
 
-@pytest.mark.parametrize("name", ["three_meetings_one_lesson_summary", "meetings_by_org", "meetings_heatmap"])
+@pytest.mark.parametrize("name", ["meetings_by_org", "meetings_heatmap", "school_profile_meetings"])
 def test_branch_types_match_schema(name: str) -> None:
     text = (indicators.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     assert "o.org_type in (" + ", ".join(f"'{t}'" for t in BRANCH_TYPES) + ")" in text
