@@ -47,7 +47,11 @@ with tab_table:
     if picked:
         ui.go_to_school(picked)
 with tab_map:
-    ui.chart(charts.status_matrix(matrix), matrix, "各校指标达标情况", "matrix_fig")
+    # a heat map of every school of a province would be 30,000 unreadable rows (and seconds to draw)
+    shown = ui.laggards_first(matrix).head(ui.MATRIX_ROWS)
+    if matrix.height > shown.height:
+        st.caption(f"共 {matrix.height} 所学校，热力图显示未达标项数最多的 {shown.height} 所。")
+    ui.chart(charts.status_matrix(shown), shown, "各校指标达标情况", "matrix_fig")
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 with left:
@@ -58,7 +62,7 @@ with right:
 
 st.subheader("重点关注")
 st.caption("同一指标连续两期（本期与上期）未达标的学校。")
-watch = ui.call(ctx.db, ctx.version, "watch_list", ctx.params)
+watch = ui.watch_list(ctx.db, ctx.version, ctx.params)
 if watch.is_empty():
     st.success("没有连续两期未达标的学校。")
 else:

@@ -725,8 +725,12 @@ def watch_list(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
     Columns: school_code, school_name, town, indicator (key), indicator_zh, value, previous_value (both as
     display text, since the indicators mix labels, ratios and flags)."""
     current_params = resolve(con, params)
-    now = school_matrix(con, current_params)
-    before = school_matrix(con, previous(current_params))
+    return watch_between(school_matrix(con, current_params), school_matrix(con, previous(current_params)))
+
+
+def watch_between(now: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
+    """watch_list() from the two periods' school_matrix() results, so a page reuses matrices it already
+    holds in cache instead of computing this period's matrix a second time."""
     parts = []
     for key in MATRIX_KEYS:
         status = f"{key}_status"

@@ -142,6 +142,14 @@ def compare(db: str, version: str, params: indicators.Params) -> dict:
     )
 
 
+def watch_list(db: str, version: str, params: indicators.Params) -> pl.DataFrame:
+    """重点关注 from the two periods' cached school matrices (the page has drawn this period's already)."""
+    return indicators.watch_between(
+        call(db, version, "school_matrix", params),
+        call(db, version, "school_matrix", indicators.previous(params)),
+    )
+
+
 @st.cache_data(show_spinner="正在查询……", max_entries=512)
 def query(db: str, version: str, name: str, params: indicators.Params, extra: tuple = ()) -> pl.DataFrame:
     """Run queries/<name>.sql with the page's parameters (plus `extra` pairs such as the school code)."""
@@ -151,7 +159,7 @@ def query(db: str, version: str, name: str, params: indicators.Params, extra: tu
 
 @st.cache_data(show_spinner="正在查询……", max_entries=256)
 def call(db: str, version: str, func_name: str, params: indicators.Params, *args: object) -> pl.DataFrame:
-    """Run one of indicators' frame functions (school_matrix, breakdown, watch_list, history) cached."""
+    """Run one of indicators' frame functions (school_matrix, breakdown, history) cached."""
     func = getattr(indicators, func_name)
     with snapshot(db) as con:
         return func(con, *args, params) if args else func(con, params)
@@ -601,6 +609,16 @@ def params_caption(params: indicators.Params) -> str:
     return "统计口径：" + "，".join(p for p in parts if p)
 
 
+def laggards_first(matrix: pl.DataFrame) -> pl.DataFrame:
+    """The school matrix with the schools 未达标 on most indicators first (ties keep the query's order):
+    the order in which the status table and the heat map cut a province down to MATRIX_ROWS schools."""
+    status_keys = [c for c in matrix.columns if c.endswith("_status")]
+    if not status_keys:
+        return matrix
+    lagging = pl.sum_horizontal([(pl.col(c) == STATUS_BAD).cast(pl.Int32) for c in status_keys])
+    return matrix.sort(lagging, descending=True, maintain_order=True)
+
+
 def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
     """The school × indicator matrix as a table whose cells carry the status symbol and colour.
 
@@ -609,16 +627,12 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
     if matrix.is_empty():
         st.info("当前筛选条件下没有学校。")
         return None
-    status_keys = [c for c in matrix.columns if c.endswith("_status")]
-    lagging = pl.sum_horizontal([(pl.col(c) == STATUS_BAD).cast(pl.Int32) for c in status_keys])
-    matrix = matrix.with_columns(lagging.alias("_lagging")).sort(
-        "_lagging", descending=True, maintain_order=True
-    )
+    matrix = laggards_first(matrix)
     if matrix.height > MATRIX_ROWS:
         st.caption(
             f"共 {matrix.height} 所学校，按未达标项数从多到少显示前 {MATRIX_ROWS} 所；完整表格请点下方“下载 Excel”。"
         )
-    full = charts.matrix_cells(matrix.drop("_lagging"))
+    full = charts.matrix_cells(matrix)
     cells = full.head(MATRIX_ROWS)
     shown = display_frame(cells.drop("school_code"))
     status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]

@@ -41,7 +41,8 @@ per_school as (
         f.school_code,
         count(*)::bigint as deputies_count,
         count(*) filter (where f.is_cross)::bigint as cross_appointed_count,
-        string_agg(f.name, '、' order by f.name) filter (where not f.is_cross) as not_cross_names,
+        -- names joined from a sorted list: an ordered string_agg cost more than the rest of the query
+        array_to_string(list_sort(list(f.name) filter (where not f.is_cross)), '、') as not_cross_names,
     from flagged as f
     group by f.school_code
 )

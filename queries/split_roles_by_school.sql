@@ -34,8 +34,9 @@ per_school as (
         count(*) filter (where h.is_secretary) as secretary_count,
         count(*) filter (where h.is_principal) as principal_count,
         count(*) filter (where h.is_secretary and h.is_principal) as both_count,
-        string_agg(h.name, '、' order by h.name) filter (where h.is_secretary) as secretary_names,
-        string_agg(h.name, '、' order by h.name) filter (where h.is_principal) as principal_names,
+        -- names joined from a sorted list: an ordered string_agg cost more than the rest of the query
+        array_to_string(list_sort(list(h.name) filter (where h.is_secretary)), '、') as secretary_names,
+        array_to_string(list_sort(list(h.name) filter (where h.is_principal)), '、') as principal_names,
     from holders as h
     group by h.school_code
 )

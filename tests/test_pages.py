@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -258,3 +259,18 @@ def test_trend_page(db: Path) -> None:
     assert "2023" in years["时期"].tolist() and "三会一课" in years.columns
     assert years.loc[years["时期"] == "2023", "最强党支部"].item() == 37
     assert rotation["学年"].tolist()[-1] == "2022-2023"
+
+
+def test_laggards_first_orders_by_indicators_missed() -> None:
+    """The status table and the heat map cut a province to the schools missing most indicators."""
+    from oversight import ui
+    from oversight.catalog import STATUS_BAD, STATUS_OK, STATUS_WARN
+
+    matrix = pl.DataFrame(
+        {
+            "school_code": ["A", "B", "C", "D"],
+            "rotation_status": [STATUS_OK, STATUS_BAD, STATUS_BAD, STATUS_WARN],
+            "charter_status": [STATUS_BAD, STATUS_BAD, STATUS_OK, STATUS_OK],
+        }
+    )
+    assert ui.laggards_first(matrix)["school_code"].to_list() == ["B", "A", "C", "D"]
