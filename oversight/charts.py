@@ -21,7 +21,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from oversight import catalog
-from oversight.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_NONE, STATUS_STYLE
+from oversight.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_BAD, STATUS_NONE, STATUS_STYLE
 from oversight.indicators import COLUMN_LABELS, status_expr
 from oversight.schema import TABLES
 
@@ -40,6 +40,12 @@ PALETTE: tuple[str, ...] = ("#1f5f99", "#d98c1f", "#5b8c5a", "#8e5ea2", "#b55d4c
 #: hatching per series, so stacked bars of categories still separate in black-and-white print
 PATTERNS: tuple[str, ...] = ("", "/", ".", "x", "\\", "+", "-")
 ROOT_LABEL = "区教体局党委"
+#: Per-school and per-branch charts draw at most this many bars / rows (the worst, as the caller sorts):
+#: a province's 30,000 bars are unreadable and took seconds of every page run to build. The full data stays
+#: in the table and the Excel download under each chart.
+CHART_ROWS = 300
+#: above this many organisations the tree keeps the primary ones with most members and drops sub-branches
+ORG_TREE_NODES = 1500
 BAR_COLOR = "#1f5f99"
 DISTRICT_COLOR = "#7f7f7f"
 
@@ -281,6 +287,9 @@ def status_bars(
     """
     if df.is_empty():
         return empty_figure(title)
+    if df.height > CHART_ROWS:
+        title = f"{title}（共 {df.height} 项，显示排在最前的 {CHART_ROWS} 项）"
+        df = df.head(CHART_ROWS)
     share = is_share(value) if share is None else share
     value_title = value_title or column_label(value)
     category_title = category_title or column_label(category)
@@ -362,6 +371,16 @@ def status_heatmap(
     """A long frame (x, y, status) as a grid of status cells, e.g. branch × quarter for 三会一课."""
     if df.is_empty():
         return empty_figure(title)
+    rows_total = df[y].n_unique()
+    if rows_total > CHART_ROWS:
+        # the rows with most 未达标 cells first, ties in the caller's order
+        bad = df.group_by(y, maintain_order=True).agg((pl.col(status) == STATUS_BAD).sum().alias("_bad"))
+        keep = bad.sort("_bad", descending=True, maintain_order=True).head(CHART_ROWS)
+        df = df.join(keep.select(y), on=y, how="semi", maintain_order="left")
+        df = df.join(keep.with_row_index("_rank").select(y, "_rank"), on=y, how="left").sort(
+            "_rank", maintain_order=True
+        )
+        title = f"{title}（共 {rows_total} 行，显示未达标最多的 {CHART_ROWS} 行）"
     wide = df.select(x, y, status, *([hover] if hover else [])).unique(subset=[x, y], keep="first")
     xs = sorted({str(v) for v in wide[x].to_list()})
     ys = list(dict.fromkeys(str(v) for v in df[y].to_list()))
@@ -662,6 +681,10 @@ def org_tree(
     """
     if df.is_empty():
         return empty_figure(title)
+    type_totals: dict[str, tuple[int, int]] | None = None
+    if df.height > ORG_TREE_NODES:
+        df, type_totals = _largest_primary_orgs(df)
+        title = f"{title}（组织较多，仅显示党员最多的 {df.height - 1} 个一级党组织）"
     rows = [dict(r) for r in df.to_dicts()]
     if not any(not r["parent_id"] for r in rows):
         rows.insert(
@@ -679,13 +702,18 @@ def org_tree(
     groups = []
     for t in dict.fromkeys(str(r["org_type"]) for r in primary):
         members = [r for r in primary if str(r["org_type"]) == t]
+        count, total = (
+            type_totals[t]
+            if type_totals
+            else (len(members), sum(int(r["members_count"] or 0) for r in members))
+        )
         groups.append(
             {
                 "node_id": f"__type__{t}",
                 "parent_id": root["node_id"],
-                "label": f"{t}（{len(members)}）",
+                "label": f"{t}（{count}）",
                 "org_type": t,
-                "members_count": sum(int(r["members_count"] or 0) for r in members),
+                "members_count": total,
                 "group": True,
             }
         )
@@ -737,6 +765,18 @@ def org_tree(
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False)
     return _layout(fig, title, height=640)
+
+
+def _largest_primary_orgs(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, tuple[int, int]]]:
+    """The root and the CHART_ROWS primary orgs with most members (sub-branches dropped; `members`
+    already counts them), plus every type's true primary-org count and members for the type ring."""
+    is_root = pl.col("parent_id").fill_null("") == ""
+    roots = df.filter(is_root)
+    primary = df.filter(pl.col("parent_id").is_in(roots["node_id"].implode()))
+    totals = primary.group_by("org_type").agg(pl.len(), pl.col("members_count").fill_null(0).sum())
+    type_totals = {str(t): (int(n), int(m)) for t, n, m in totals.iter_rows()}
+    largest = primary.sort("members_count", descending=True, nulls_last=True).head(CHART_ROWS)
+    return pl.concat([roots, largest], how="vertical_relaxed"), type_totals
 
 
 def timeline(

@@ -35,7 +35,7 @@ SESSION_USER = "user"
 SESSION_FILTERS = "_filters"
 #: rows of the school × indicator matrix drawn on screen (a province has tens of thousands of schools; the
 #: download carries them all, and the laggards come first)
-MATRIX_ROWS = 300
+MATRIX_ROWS = charts.CHART_ROWS
 #: how many of the latest years the 年度 picker offers
 YEAR_CHOICES = 10
 

@@ -335,3 +335,43 @@ def test_charts_module_does_not_import_streamlit() -> None:
     for module in (charts, exports):
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert "import streamlit" not in source
+
+
+def test_status_bars_draw_the_first_chart_rows_of_a_province() -> None:
+    n = charts.CHART_ROWS + 5
+    df = pl.DataFrame(
+        {"school_name": [f"学校{i}" for i in range(n)], "share": [i / n for i in range(n)]}
+    ).with_columns(pl.lit(STATUS_BAD).alias("status"))
+    fig = charts.status_bars(df, "school_name", "share", title="各校比例", share=True)
+    drawn = [y for trace in fig.data for y in trace.y]
+    assert len(drawn) == charts.CHART_ROWS and drawn[0] == "学校0" and "学校300" not in drawn
+    assert _title(fig) == f"各校比例（共 {n} 项，显示排在最前的 {charts.CHART_ROWS} 项）"
+
+
+def test_status_heatmap_keeps_the_rows_with_most_failures() -> None:
+    n = charts.CHART_ROWS + 2
+    rows = [(f"支部{i}", q, STATUS_OK) for i in range(n) for q in ("一季度", "二季度")]
+    rows[-1] = (f"支部{n - 1}", "二季度", STATUS_BAD)  # the last branch fails a quarter: it must lead
+    df = pl.DataFrame(rows, schema=["org_name", "quarter", "status"], orient="row")
+    fig = charts.status_heatmap(df, "quarter", "org_name", title="三会一课")
+    heat = next(t for t in fig.data if isinstance(t, go.Heatmap))
+    assert len(heat.y) == charts.CHART_ROWS and heat.y[0] == f"支部{n - 1}" and heat.y[1] == "支部0"
+    assert "共 302 行" in _title(fig)
+
+
+def test_org_tree_of_a_province_keeps_the_largest_primary_orgs() -> None:
+    n = charts.ORG_TREE_NODES + 10
+    df = pl.DataFrame(
+        {
+            "node_id": ["__bureau__", *[f"O{i}" for i in range(n)]],
+            "parent_id": ["", *["__bureau__"] * n],
+            "label": ["局党委", *[f"支部{i}" for i in range(n)]],
+            "org_type": ["", *["党支部"] * n],
+            "members_count": [0, *range(n)],
+        }
+    )
+    fig = charts.org_tree(df)
+    tree = fig.data[0]
+    assert f"支部{n - 1}" in tree.labels and "支部0" not in tree.labels
+    assert f"党支部（{n}）" in tree.labels  # the type ring still counts every primary org
+    assert len(tree.ids) == 1 + 1 + charts.CHART_ROWS
