@@ -36,6 +36,9 @@ SESSION_FILTERS = "_filters"
 #: rows of the school × indicator matrix drawn on screen (a province has tens of thousands of schools; the
 #: download carries them all, and the laggards come first)
 MATRIX_ROWS = charts.CHART_ROWS
+#: a detail table shows at most this many rows in the browser (a province's list of non-compliant matters
+#: runs to hundreds of thousands); the Excel download below it keeps every row
+TABLE_ROWS = 5000
 #: how many of the latest years the 年度 picker offers
 YEAR_CHOICES = 10
 
@@ -473,8 +476,10 @@ def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") 
         st.info("当前筛选条件下没有数据。")
         return
     readable = _readable(df)
+    if readable.height > TABLE_ROWS:
+        st.caption(f"共 {readable.height} 行，此处显示前 {TABLE_ROWS} 行；完整数据请点下方“下载 Excel”。")
     st.dataframe(
-        display_frame(_blank_text(readable)),
+        display_frame(_blank_text(readable.head(TABLE_ROWS))),
         hide_index=True,
         column_config=_column_config(readable),  # type: ignore[arg-type]
         height=height,  # type: ignore[arg-type]

@@ -274,3 +274,17 @@ def test_laggards_first_orders_by_indicators_missed() -> None:
         }
     )
     assert ui.laggards_first(matrix)["school_code"].to_list() == ["B", "A", "C", "D"]
+
+
+def test_long_table_shows_its_first_rows_and_says_so() -> None:
+    def page() -> None:
+        import polars as pl
+
+        from oversight import ui
+
+        ui.table(pl.DataFrame({"school_code": [f"S{i}" for i in range(ui.TABLE_ROWS + 7)]}), "明细", "t")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    assert at.caption[0].value == "共 5007 行，此处显示前 5000 行；完整数据请点下方“下载 Excel”。"
+    assert len(at.dataframe[0].value) == 5000
