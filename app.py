@@ -25,8 +25,8 @@ st.caption(
 
 ui.report_download_button(ctx)
 
-result = ui.compute(ctx.db, ctx.version, ctx.params)
-changes = ui.compare(ctx.db, ctx.version, ctx.params)
+result, matrix = ui.overview(ctx.db, ctx.version, ctx.params)
+changes = ui.overview_compared(ctx.db, ctx.version, ctx.params)
 
 st.subheader("各项指标")
 per_row = 4
@@ -40,7 +40,6 @@ st.subheader("各校指标达标情况")
 st.caption(
     "每格为一所学校在一项指标上的状态（颜色与符号一一对应）。点击表格中的一行，或在下方选择学校，可查看学校画像。"
 )
-matrix = ui.call(ctx.db, ctx.version, "school_matrix", ctx.params)
 tab_table, tab_map = st.tabs(["状态表（可点击）", "状态热力图"])
 with tab_table:
     picked = ui.status_matrix_table(matrix, key="matrix")

@@ -19,7 +19,6 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | party_orgs_primary | org_code, org_name, org_type, school_code, school_name, members_count, sub_orgs_count, founded_on |
 | org_tree | node_id, parent_id, label, org_type, school_code, members_count (root '__bureau__', sunburst) |
 | schools_list | school_code, school_name, town, stage, area_type, is_public, education_group, students, staff |
-| split_roles_summary | schools, split, combined, vacant, split_share |
 | split_roles_by_school | school attributes, secretary_names, principal_names, split_status (分设/一肩挑/空缺) |
 | cross_appointment_summary | deputies, cross_appointed, share |
 | cross_appointment_by_school | school attributes, deputies_count, cross_appointed_count, cross_appointed_share, not_cross_names |
@@ -29,7 +28,6 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | strongest_branches_by_level | level, honored_count, new_count |
 | strongest_branches_by_org | org_code, org_name, org_type, school_code, school_name, level, first_year, latest_year, years_count, is_new |
 | honors_by_level_year | year, level, honors_count, new_count |
-| rotation_summary | eligible, rotated, ratio, schools_measured, schools_below_target |
 | rotation_by_school | school attributes, eligible_teachers, rotated_count, received_count, rotated_share, is_measured, is_below_target |
 | rotation_flows | from_area_type, to_area_type, rotations_count |
 | rotation_history | school_year, eligible, rotated, ratio, schools_measured, schools_below_target |
@@ -39,9 +37,7 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | meetings_by_org | org_code, org_name, org_type, school_code, school_name, founded_on, quarters_due_count, compliant_count, compliant_share, missing_general_meeting_count, missing_committee_count, missing_lesson_count |
 | meetings_heatmap | org_code, org_name, org_type, school_code, school_name, quarter_no, is_due, general_meetings_count, committee_months_count, lessons_count, is_compliant |
 | meetings_yearly_kinds | year, kind (组织生活会/民主评议党员), meetings_count, orgs_count |
-| charter_summary | schools, revised, rate |
 | charter_by_school | school attributes, charter_revised, charter_revised_on, is_revised |
-| duty_reports_summary | schools, both_done, rate |
 | duty_reports_by_school | school attributes, to_superior, to_staff, is_both_done |
 | indicator_history | period, indicator, value (headline per year; rotation per school year) |
 | school_profile_info | the school row, is_charter_revised, orgs_count, members_count |
@@ -437,26 +433,83 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _review_totals(con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> dict[str, Any]:
-    """two_level_review over the filtered schools: review_by_school summed, so the district figure and
-    the per-school table can never disagree (the rules themselves are in derived_matter_reviews.sql)."""
+#: The per-school frame (per org for 三会一课) behind each indicator of the matrix and the column with a
+#: school's own value. compute() sums the same frames for the district figures, so the district figure,
+#: the matrix and the breakdown tables share one definition and can never disagree.
+_MATRIX_SOURCES: dict[str, tuple[str, str]] = {
+    "split_roles": ("split_roles_by_school", "split_status"),
+    "cross_appointment": ("cross_appointment_by_school", "cross_appointed_share"),
+    "rotation": ("rotation_by_school", "rotated_share"),
+    "two_level_review": ("review_by_school", "compliant_share"),
+    "three_meetings_one_lesson": ("meetings_by_org", "compliant_share"),
+    "charter": ("charter_by_school", "is_revised"),
+    "duty_reports": ("duty_reports_by_school", "is_both_done"),
+}
+#: the frames compute() sums; cross_appointment is not among them because SPEC counts distinct persons
+#: across schools (a deputy at two schools is one person), which per-school rows cannot give
+_SUMMED_KEYS = (
+    "split_roles",
+    "rotation",
+    "two_level_review",
+    "three_meetings_one_lesson",
+    "charter",
+    "duty_reports",
+)
+
+
+def _frames(
+    con: duckdb.DuckDBPyConnection, qp: dict[str, Any], keys: tuple[str, ...]
+) -> dict[str, pl.DataFrame]:
+    return {key: run_query(con, _MATRIX_SOURCES[key][0], qp) for key in keys}
+
+
+def _sums(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, int]:
+    """One row of integer aggregates (pl.len() for a count of rows, col.sum() for a total)."""
+    row = frame.select([e.cast(pl.Int64).alias(name) for name, e in exprs.items()]).row(0, named=True)
+    return {name: int(value or 0) for name, value in row.items()}
+
+
+def _totals(frames: dict[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
+    """The district figures of the summed indicators, from their per-school (per-org) frames."""
+    status = pl.col("split_status")
+    split = _sums(
+        frames["split_roles"],
+        schools=pl.len(),
+        split=(status == "分设").sum(),
+        combined=(status == "一肩挑").sum(),
+        vacant=(status == "空缺").sum(),
+    )
+    split["split_share"] = _share(split["split"], split["split"] + split["combined"])
+    rotation = _sums(
+        frames["rotation"],
+        eligible=pl.col("eligible_teachers").sum(),
+        rotated=pl.col("rotated_count").sum(),
+        schools_measured=pl.col("is_measured").sum(),
+        schools_below_target=pl.col("is_below_target").sum(),
+    )
+    rotation["ratio"] = _share(rotation["rotated"], rotation["eligible"])
     fields = ("matters", "compliant", "missing_party", "missing_principal", "implemented_before_review")
-    sums = run_query(con, "review_by_school", qp).select(
-        [pl.col(f"{f}_count").sum().cast(pl.Int64).alias(f) for f in fields]
+    review = _sums(frames["two_level_review"], **{f: pl.col(f"{f}_count").sum() for f in fields})
+    review["rate"] = _share(review["compliant"], review["matters"])
+    # 联合 branches without a school are in meetings_by_org only when no filter is set (SPEC reading)
+    meetings = _sums(
+        frames["three_meetings_one_lesson"],
+        org_quarters=pl.col("quarters_due_count").sum(),
+        compliant=pl.col("compliant_count").sum(),
     )
-    totals = sums.row(0, named=True)
-    return {**totals, "rate": _share(totals["compliant"], totals["matters"])}
-
-
-def _meetings_totals(con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> dict[str, Any]:
-    """three_meetings_one_lesson: meetings_by_org's due and compliant quarters summed over the branches
-    (联合 ones without a school included only when no filter is set, as meetings_by_org lists them)."""
-    sums = run_query(con, "meetings_by_org", qp).select(
-        pl.col("quarters_due_count").sum().cast(pl.Int64).alias("org_quarters"),
-        pl.col("compliant_count").sum().cast(pl.Int64).alias("compliant"),
-    )
-    totals = sums.row(0, named=True)
-    return {**totals, "rate": _share(totals["compliant"], totals["org_quarters"])}
+    meetings["rate"] = _share(meetings["compliant"], meetings["org_quarters"])
+    charter = _sums(frames["charter"], schools=pl.len(), revised=pl.col("is_revised").sum())
+    charter["rate"] = _share(charter["revised"], charter["schools"])
+    duty = _sums(frames["duty_reports"], schools=pl.len(), both_done=pl.col("is_both_done").sum())
+    duty["rate"] = _share(duty["both_done"], duty["schools"])
+    return {
+        "split_roles": split,
+        "rotation": rotation,
+        "two_level_review": review,
+        "three_meetings_one_lesson": meetings,
+        "charter": charter,
+        "duty_reports": duty,
+    }
 
 
 def _ratio(value: Any) -> float | None:
@@ -468,7 +521,21 @@ def compute(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Any]:
     indicator's headline). Every key SPEC lists is present, every org type and honour level too."""
     p = resolve(con, params)
     qp = query_params(p)
+    return _compute(con, p, qp, _frames(con, qp, _SUMMED_KEYS))
 
+
+def overview(con: duckdb.DuckDBPyConnection, params: Params) -> tuple[dict[str, Any], pl.DataFrame]:
+    """compute() and school_matrix() of one reading from one run of the per-school queries: the 总览
+    page needs both for two periods, and each per-school query scans its table once instead of twice."""
+    p = resolve(con, params)
+    qp = query_params(p)
+    frames = _frames(con, qp, tuple(_MATRIX_SOURCES))
+    return _compute(con, p, qp, frames), _matrix(frames)
+
+
+def _compute(
+    con: duckdb.DuckDBPyConnection, p: Params, qp: dict[str, Any], frames: dict[str, pl.DataFrame]
+) -> dict[str, Any]:
     by_type = {t: 0 for t in ORG_TYPES}
     members = 0
     for org_type, primary_count, members_count in run_query(con, "party_orgs_by_type", qp).iter_rows():
@@ -481,14 +548,15 @@ def compute(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Any]:
         by_level[level] = int(honored_count)
         new_in_year += int(new_count)
 
-    split = _one_row(con, "split_roles_summary", qp)
+    totals = _totals(frames)
+    split = totals["split_roles"]
     cross = _one_row(con, "cross_appointment_summary", qp)
     appointed = _one_row(con, "appointments_summary", qp)
-    rotation = _one_row(con, "rotation_summary", qp)
-    review = _review_totals(con, qp)
-    meetings = _meetings_totals(con, qp)
-    charter = _one_row(con, "charter_summary", qp)
-    duty = _one_row(con, "duty_reports_summary", qp)
+    rotation = totals["rotation"]
+    review = totals["two_level_review"]
+    meetings = totals["three_meetings_one_lesson"]
+    charter = totals["charter"]
+    duty = totals["duty_reports"]
 
     result: dict[str, Any] = {
         "schools": {"total": int(_one_row(con, "schools_total", qp)["total"])},
@@ -619,30 +687,18 @@ def _row_status(key: str, column: str) -> pl.Expr:
 
 
 _SCHOOL_COLUMNS = ["school_code", "school_name", "town", "stage", "area_type"]
-_MATRIX_SOURCES: dict[str, tuple[str, str]] = {
-    "split_roles": ("split_roles_by_school", "split_status"),
-    "cross_appointment": ("cross_appointment_by_school", "cross_appointed_share"),
-    "rotation": ("rotation_by_school", "rotated_share"),
-    "two_level_review": ("review_by_school", "compliant_share"),
-    "three_meetings_one_lesson": ("meetings_per_school", "compliant_share"),
-    "charter": ("charter_by_school", "is_revised"),
-    "duty_reports": ("duty_reports_by_school", "is_both_done"),
-}
 
 
-def _meetings_per_school(con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> pl.DataFrame:
+def _meetings_per_school(per_org: pl.DataFrame) -> pl.DataFrame:
     """三会一课 per school: meetings_by_org's due and compliant quarters summed over the school's own
     branches (the quarter rules stay in SQL once); null share when nothing is due."""
-    per_org = run_query(con, "meetings_by_org", qp).filter(pl.col("school_code").is_not_null())
-    sums = per_org.group_by("school_code").agg(
-        pl.col("quarters_due_count").sum(), pl.col("compliant_count").sum()
+    sums = (
+        per_org.filter(pl.col("school_code").is_not_null())
+        .group_by("school_code")
+        .agg(pl.col("quarters_due_count").sum(), pl.col("compliant_count").sum())
     )
     due = pl.col("quarters_due_count")
     return sums.with_columns(pl.when(due > 0).then(pl.col("compliant_count") / due).alias("compliant_share"))
-
-
-#: matrix sources computed in Python from another query's result rather than read from a file
-_DERIVED_SOURCES = {"meetings_per_school": _meetings_per_school}
 
 
 def split_roles_by(con: duckdb.DuckDBPyConnection, column: str, params: Params) -> pl.DataFrame:
@@ -669,13 +725,17 @@ def school_matrix(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFram
     charter and duty_reports. Built from the *_by_school files, so the matrix and the breakdowns agree.
     """
     qp = query_params(resolve(con, params))
-    frames = {
-        key: _DERIVED_SOURCES[name](con, qp) if name in _DERIVED_SOURCES else run_query(con, name, qp)
-        for key, (name, _) in _MATRIX_SOURCES.items()
+    return _matrix(_frames(con, qp, tuple(_MATRIX_SOURCES)))
+
+
+def _matrix(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    per_school = {
+        **frames,
+        "three_meetings_one_lesson": _meetings_per_school(frames["three_meetings_one_lesson"]),
     }
-    matrix = frames["split_roles"].select(_SCHOOL_COLUMNS)
+    matrix = per_school["split_roles"].select(_SCHOOL_COLUMNS)
     for key, (_, column) in _MATRIX_SOURCES.items():
-        part = frames[key].select("school_code", pl.col(column).alias(key))
+        part = per_school[key].select("school_code", pl.col(column).alias(key))
         matrix = matrix.join(part, on="school_code", how="left")
     return matrix.with_columns([_row_status(key, key).alias(f"{key}_status") for key in MATRIX_KEYS]).select(
         _SCHOOL_COLUMNS + [c for key in MATRIX_KEYS for c in (key, f"{key}_status")]

@@ -278,7 +278,7 @@ def lagging_schools(con: duckdb.DuckDBPyConnection, p: indicators.Params) -> pl.
     Columns: 学校, 乡镇街道, 学段, 未达标指标, 未达标项数; most failing indicators first.
     """
     matrix = indicators.school_matrix(con, p)
-    repeat = indicators.watch_list(con, p)
+    repeat = indicators.watch_between(matrix, indicators.school_matrix(con, indicators.previous(p)))
     repeated = {(r["school_code"], r["indicator"]) for r in repeat.iter_rows(named=True)}
     rows = []
     for rec in matrix.iter_rows(named=True):

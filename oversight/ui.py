@@ -137,6 +137,13 @@ def compute(db: str, version: str, params: indicators.Params) -> dict:
         return indicators.compute(con, params)  # type: ignore[arg-type]
 
 
+@st.cache_data(show_spinner="正在计算指标……", max_entries=64)
+def overview(db: str, version: str, params: indicators.Params) -> tuple[dict, pl.DataFrame]:
+    """compute() and school_matrix() together, from one run of the per-school queries (总览)."""
+    with snapshot(db) as con:
+        return indicators.overview(con, params)  # type: ignore[arg-type]
+
+
 def compare(db: str, version: str, params: indicators.Params) -> dict:
     """Now against the previous period, from two cached compute() results (the current one is usually
     cached already by the same page), instead of computing the current period a second time."""
@@ -145,11 +152,17 @@ def compare(db: str, version: str, params: indicators.Params) -> dict:
     )
 
 
+def overview_compared(db: str, version: str, params: indicators.Params) -> dict:
+    """总览's cards: now against the previous period, both from the cached overview()."""
+    return indicators.compare_results(
+        overview(db, version, params)[0], overview(db, version, indicators.previous(params))[0]
+    )
+
+
 def watch_list(db: str, version: str, params: indicators.Params) -> pl.DataFrame:
-    """重点关注 from the two periods' cached school matrices (the page has drawn this period's already)."""
+    """重点关注 from the two periods' cached overview() matrices (the page has drawn this period's already)."""
     return indicators.watch_between(
-        call(db, version, "school_matrix", params),
-        call(db, version, "school_matrix", indicators.previous(params)),
+        overview(db, version, params)[1], overview(db, version, indicators.previous(params))[1]
     )
 
 

@@ -1,5 +1,5 @@
--- rotation per school year, every school year in rotation_quotas: the same numbers as
--- rotation_summary.sql for each one.
+-- rotation per school year, every school year in rotation_quotas: the same numbers as the rotation
+-- indicator (rotation_by_school.sql summed) for each one.
 with
 filtered_schools as (
     select s.school_code

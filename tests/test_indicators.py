@@ -21,6 +21,7 @@ The district (as of D = 2024-06-30, Y = 2024, S = 2023-2024):
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -663,8 +664,8 @@ def test_rotation_per_school(
 
 def test_rotation_target_is_a_parameter(con: duckdb.DuckDBPyConnection) -> None:
     qp = indicators.query_params(CURRENT) | {"target": 0.25}
-    row = indicators.run_query(con, "rotation_summary", qp).row(0, named=True)
-    assert row["schools_below_target"] == 3  # S1 0.1, S2 0.033, S4 0.2 are all below 25%
+    frame = indicators.run_query(con, "rotation_by_school", qp)
+    assert frame["is_below_target"].sum() == 3  # S1 0.1, S2 0.033, S4 0.2 are all below 25%
 
 
 def test_rotation_flows_by_area_type(con: duckdb.DuckDBPyConnection) -> None:
@@ -1076,3 +1077,14 @@ def test_available_periods(con: duckdb.DuckDBPyConnection) -> None:
     assert years[0] == 2018 and years[-1] == 2025  # 2018: P7 and P15 appointed
     assert indicators.resolve(con, Params()).year in years
     assert indicators.available_school_years(con) == ["2022-2023", "2023-2024"]
+
+
+@pytest.mark.parametrize("town", [None, "城关镇"])
+def test_overview_is_compute_and_matrix_from_one_run(
+    con: duckdb.DuckDBPyConnection, town: str | None
+) -> None:
+    """总览 reads both from one run of the per-school queries; they must equal the separate functions."""
+    params = replace(CURRENT, town=town)
+    result, matrix = indicators.overview(con, params)
+    assert result == indicators.compute(con, params)
+    assert matrix.equals(indicators.school_matrix(con, params))
