@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 import duckdb
 import polars as pl
@@ -326,33 +328,107 @@ def _clean(source: str) -> str:
     return f"__clean__{source}"
 
 
-def _filled(name: str) -> str:
-    return f"__filled__{name}"
+def _chunked_like(column: pl.Series, frame: pl.DataFrame) -> pl.Series:
+    """The column cut into the chunks of the frame's `_row` column (zero-copy slices).
+
+    The CSV reader hands over columns in many chunks, and elementwise expressions keep them; computed
+    Series and constants come in one. polars realigns, that is copies, a whole frame whose columns are
+    chunked differently the next time it runs an expression over it.
+    """
+    lengths = [len(chunk) for chunk in frame.get_column("_row").get_chunks()]
+    if [len(chunk) for chunk in column.get_chunks()] == lengths:
+        return column
+    column = column.rechunk()
+    starts = [0, *accumulate(lengths)][:-1]
+    return pl.concat([column.slice(s, n) for s, n in zip(starts, lengths, strict=True)], rechunk=False)
 
 
-def _with_clean_cells(data: pl.DataFrame) -> pl.DataFrame:
-    """Every cell trimmed once (null when blank); emptiness, required checks and parsers all read these."""
+def _constant(frame: pl.DataFrame, name: str, value: object, dtype: pl.DataType) -> pl.Series:
+    """A column of one value (or null) for the frame, chunked like it."""
+    return _chunked_like(pl.repeat(value, frame.height, dtype=dtype, eager=True).alias(name), frame)
+
+
+def _cleaned_columns(data: pl.DataFrame) -> dict[str, pl.Series | None]:
+    """Every cell column trimmed (null when blank); None for a column trimming leaves as it is.
+
+    One parallel pass finds the cells that may need trimming; only those are trimmed, and a column where
+    nothing changes is served by the raw column itself rather than by a copy.
+    """
     cells = [c for c in data.columns if c != "_row"]
-    return data.with_columns([values.clean_text(pl.col(c)).alias(_clean(c)) for c in cells])
+    candidates = data.select([values.may_need_trim(pl.col(c)).alias(c) for c in cells])
+    cleaned: dict[str, pl.Series | None] = {}
+    for c in cells:
+        raw = data.get_column(c)
+        trimmed = values.clean_text_at(raw, candidates.get_column(c))
+        cleaned[c] = None if trimmed is raw else _chunked_like(trimmed, data)
+    return cleaned
 
 
-def _typed_work(layout: _Layout, data: pl.DataFrame, loc: int) -> pl.DataFrame:
-    """_loc, _row, every schema column parsed (null where absent), every raw cell for the report, and
-    for each present column whether its cell is filled (dropped once the cell rules have run)."""
+def _with_clean_cells(data: pl.DataFrame, cleaned: dict[str, pl.Series | None]) -> pl.DataFrame:
+    """The raw cells with their cleaned forms beside them; emptiness, required checks and parsers all
+    read these."""
+    return data.hstack(
+        [(data.get_column(c) if s is None else s).alias(_clean(c)) for c, s in cleaned.items()]
+    )
+
+
+def _typed_cells(layout: _Layout, cells: pl.DataFrame) -> pl.DataFrame:
+    """The cells plus every schema column parsed (null where absent).
+
+    All columns are first parsed the fast way (plain expressions, in parallel); the few cells where that
+    may not be what the full parser gives (full-width digits, other date layouts ...) are parsed again
+    by the full parser. Text columns come out as the cleaned (often: the raw) column itself, so the
+    typed frame costs little more than the parsed numbers and dates.
+    """
     t = layout.table
-    parsed, raws, filled = [], [], []
-    for c in t.columns:
-        dtype = POLARS_TYPES[c.type]
-        source = layout.sources.get(c.name)
-        if source is None:
-            parsed.append(pl.lit(None, dtype).alias(c.name))
-            raws.append(pl.lit(None, pl.String).alias(_raw(c.name)))
-            continue
-        identifier = (t.name, c.name) in IDENTIFIER_COLUMNS
-        parsed.append(values.parse_as(c.type, pl.col(_clean(source)), identifier=identifier).alias(c.name))
-        raws.append(pl.col(source).alias(_raw(c.name)))
-        filled.append(pl.col(_clean(source)).is_not_null().alias(_filled(c.name)))
-    return data.select(pl.lit(loc, pl.Int64).alias("_loc"), pl.col("_row"), *parsed, *raws, *filled)
+    present = [
+        (c, _clean(layout.sources[c.name]), (t.name, c.name) in IDENTIFIER_COLUMNS)
+        for c in t.columns
+        if c.name in layout.sources
+    ]
+    fast = cells.with_columns(
+        [values.parse_fast(c.type, pl.col(src), identifier=ident).alias(c.name) for c, src, ident in present]
+    )
+    checks = {
+        c.name: (c, src, ident, check.alias(c.name))
+        for c, src, ident in present
+        for check in [values.parse_suspects(c.type, pl.col(src), pl.col(c.name), identifier=ident)]
+        if check is not None
+    }
+    suspects = fast.select([check for *_, check in checks.values()]) if checks else pl.DataFrame()
+    patched = [
+        values.parse_patched(
+            c.type, fast.get_column(src), fast.get_column(name), suspects.get_column(name), identifier=ident
+        ).alias(name)
+        for name, (c, src, ident, _) in checks.items()
+        if suspects.get_column(name).any()
+    ]
+    absent = [
+        _constant(fast, c.name, None, POLARS_TYPES[c.type]) for c in t.columns if c.name not in layout.sources
+    ]
+    return fast.with_columns([_chunked_like(s, fast) for s in patched] + absent)
+
+
+def _quoted_columns(t: Table) -> list[str]:
+    """The columns whose raw text the batch-level checks quote: keys, unique columns, references."""
+    quoted = set(t.key) | {c.name for c in t.columns if c.unique}
+    for ref in t.references:
+        quoted |= set(ref.columns)
+    return [name for name in t.column_names if name in quoted]
+
+
+def _work(layout: _Layout, typed: pl.DataFrame, loc: int) -> pl.DataFrame:
+    """What the batch-level checks need of a sheet: _loc, _row, the parsed columns and the raw text of the
+    quoted columns. Every other raw and cleaned cell is let go here, once the cell rules have run."""
+    raws = [
+        typed.get_column(source).alias(_raw(name))
+        if source
+        else _constant(typed, _raw(name), None, pl.String())
+        for name in _quoted_columns(layout.table)
+        for source in [layout.sources.get(name)]
+    ]
+    parsed = typed.select("_row", *layout.table.column_names).get_columns()
+    return pl.DataFrame([_constant(typed, "_loc", loc, pl.Int64()), *parsed, *raws])
 
 
 @dataclass
@@ -382,13 +458,14 @@ def _range_message(c: Column) -> str:
     return f"“{c.zh}”不能大于 {c.max_value}，请改正后重新上传。"
 
 
-def _cell_rules(t: Table, present: set[str]) -> list[_Rule]:
+def _cell_rules(t: Table, sources: dict[str, str]) -> list[_Rule]:
     """Every per-cell and per-row rule the schema declares for the columns this sheet has."""
     rules: list[_Rule] = []
+    present = set(sources)
     for c in t.columns:
         if c.name not in present:
             continue
-        value, filled = pl.col(c.name), pl.col(_filled(c.name))
+        value, filled = pl.col(c.name), pl.col(_clean(sources[c.name])).is_not_null()
         if c.required:
             rules.append(
                 _Rule(
@@ -462,16 +539,29 @@ def _cell_rules(t: Table, present: set[str]) -> list[_Rule]:
     return rules
 
 
-def _check_cells(problems: _Problems, t: Table, work: pl.DataFrame, present: set[str]) -> None:
-    """Evaluate every cell rule in one pass, then build report rows from the failing rows only."""
-    rules = _cell_rules(t, present)
-    if not rules or work.is_empty():
+def _check_cells(problems: _Problems, layout: _Layout, typed: pl.DataFrame, loc: int) -> None:
+    """Evaluate every cell rule in one pass, then build report rows from the failing rows only.
+
+    Only the rule flags are computed over the whole sheet; the raw text the report quotes is taken for
+    the failing rows alone.
+    """
+    t = layout.table
+    rules = _cell_rules(t, layout.sources)
+    if not rules or typed.is_empty():
         return
-    flags = [r.mask.fill_null(False).alias(f"_rule{i}") for i, r in enumerate(rules)]
-    flagged = work.with_columns(flags)
-    failing = flagged.filter(pl.any_horizontal([f"_rule{i}" for i in range(len(rules))]))
-    if failing.is_empty():
+    flags = typed.select([r.mask.fill_null(False).alias(f"_rule{i}") for i, r in enumerate(rules)])
+    hit = flags.select(pl.any_horizontal(pl.all())).to_series()
+    if not hit.any():
         return
+    quoted = {r.column.name: layout.sources[r.column.name] for r in rules}
+    where = typed.select(
+        pl.col("_row"), *[pl.col(source).alias(_raw(name)) for name, source in quoted.items()]
+    )
+    failing = (
+        pl.concat([where, flags], how="horizontal")
+        .filter(hit)
+        .with_columns(pl.lit(loc, pl.Int64).alias("_loc"))
+    )
     order = {c.name: i for i, c in enumerate(t.columns)}
     for i, r in enumerate(rules):
         problems.rows(
@@ -513,14 +603,35 @@ def _check_layout(problems: _Problems, loc: int, layout: _Layout) -> None:
         )
 
 
-def _skip_empty_rows(problems: _Problems, data: pl.DataFrame, loc: int) -> pl.DataFrame:
-    """Fully empty rows inside the data are a warning and are skipped (trailing ones the reader dropped)."""
-    cleaned = [c for c in data.columns if c.startswith("__clean__")]
+def _clean_cells(problems: _Problems, data: pl.DataFrame, loc: int) -> pl.DataFrame:
+    """The raw cells with their cleaned forms, fully empty rows skipped (and reported).
+
+    The raw columns and the cleaned ones that differ are filtered separately, so that a cleaned column
+    that is the raw one stays so after the filter instead of becoming a second copy.
+    """
+    cleaned = _cleaned_columns(data)
+    cells = _with_clean_cells(data, cleaned)
+    empty = _empty_rows(cells)
+    if not empty.any():
+        return cells
+    _report_empty_rows(problems, data.filter(empty), loc)
+    kept = data.filter(~empty)
+    return _with_clean_cells(
+        kept, {c: None if s is None else _chunked_like(s.filter(~empty), kept) for c, s in cleaned.items()}
+    )
+
+
+def _empty_rows(cells: pl.DataFrame) -> pl.Series:
+    cleaned = [c for c in cells.columns if c.startswith("__clean__")]
     empty = pl.all_horizontal([pl.col(c).is_null() for c in cleaned]) if cleaned else pl.lit(True)
-    marked = data.with_columns(empty.alias("_empty"))
-    if not marked.get_column("_empty").any():
-        return data
-    blank = marked.filter(pl.col("_empty")).with_columns(pl.lit(loc, pl.Int64).alias("_loc"))
+    if not cells.select(empty.any()).item():
+        return pl.repeat(False, cells.height, eager=True)
+    return cells.with_columns(empty.alias("_empty")).get_column("_empty")
+
+
+def _report_empty_rows(problems: _Problems, blank: pl.DataFrame, loc: int) -> None:
+    """Fully empty rows inside the data are a warning and are skipped (trailing ones the reader dropped)."""
+    blank = blank.select(pl.lit(loc, pl.Int64).alias("_loc"), pl.col("_row"))
     problems.rows(
         blank,
         ProblemKind.EMPTY_ROW,
@@ -529,7 +640,6 @@ def _skip_empty_rows(problems: _Problems, data: pl.DataFrame, loc: int) -> pl.Da
         "整行为空，已跳过；如不需要可删去这一行。",
         -1,
     )
-    return marked.filter(~pl.col("_empty")).drop("_empty")
 
 
 # ---------------------------------------------------------------- batch-level checks
@@ -539,11 +649,33 @@ def _key_values(columns: tuple[str, ...]) -> pl.Expr:
     return pl.concat_str([pl.col(_raw(c)).str.strip_chars() for c in columns], separator=VALUE_SEPARATOR)
 
 
+def _duplicate_suspects(work: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame | None:
+    """The rows with a complete key whose hash another complete key shares, in order; None when no two
+    complete keys share a hash (so none repeats), the usual case.
+
+    Sorting 64-bit hashes is several times cheaper than finding first occurrences of the keys
+    themselves; equal keys have equal hashes, so every repeat and its first occurrence are among these.
+    """
+    keys = [pl.col(c) for c in columns]
+    complete = pl.all_horizontal([k.is_not_null() for k in keys])
+    hashed = keys[0].hash() if len(keys) == 1 else pl.struct(keys).hash()
+    ordered = work.select(hashed.filter(complete).sort()).to_series()
+    shared = ordered.filter(ordered == ordered.shift(1)).unique()
+    if shared.is_empty():
+        return None
+    return work.filter(complete & hashed.is_in(shared.implode()))
+
+
 def _check_duplicates(problems: _Problems, t: Table, work: pl.DataFrame, columns: tuple[str, ...]) -> None:
     """Every repeat of a key (or unique column) after its first occurrence, naming where that first one is.
 
-    A key with a null part never equals a complete key, so first occurrences can be taken over all rows.
+    A key with a null part never equals a complete key, so first occurrences can be taken over all rows,
+    and as well over the rows `_duplicate_suspects` leaves, which hold every complete key that repeats.
     """
+    suspects = _duplicate_suspects(work, columns)
+    if suspects is None:
+        return
+    work = suspects
     keys = [pl.col(c) for c in columns]
     complete = pl.all_horizontal([k.is_not_null() for k in keys])
     first = keys[0].is_first_distinct() if len(keys) == 1 else pl.struct(keys).is_first_distinct()
@@ -646,14 +778,19 @@ def _check_references(
     con: duckdb.DuckDBPyConnection | None,
     mode: str,
 ) -> None:
-    """Anti-join every reference against what it may point at; empty optional references are fine."""
+    """Anti-join every reference against what it may point at; empty optional references are fine.
+
+    Only the columns the report needs are joined, and rows with an empty part (which a join never
+    matches) are dropped from the few missing rows rather than from all rows beforehand.
+    """
     for ref in t.references:
         columns = list(ref.columns)
-        pointing = work.filter(pl.all_horizontal([pl.col(c).is_not_null() for c in columns]))
-        if pointing.is_empty():
+        filled = pl.all_horizontal([pl.col(c).is_not_null() for c in columns])
+        if not work.select(filled.any()).item():
             continue
         known = _known_keys(ref, batch, con, mode, {c: work.schema[c] for c in columns})
-        missing = pointing.join(known, on=columns, how="anti")
+        pointing = work.select("_loc", "_row", *columns, *[_raw(c) for c in columns])
+        missing = pointing.join(known, on=columns, how="anti").filter(filled)
         target = TABLES_BY_NAME[ref.table]
         labels = [t.zh_of(c) for c in columns]
         source = "本批上传中" if con is None else "本批上传和数据库中"
@@ -754,12 +891,65 @@ def _sheet_layout(problems: _Problems, loc: int, sheet: RawSheet, override: Tabl
     return layout
 
 
+def _sheet_work(problems: _Problems, layout: _Layout, sheet: RawSheet, loc: int) -> pl.DataFrame:
+    """One recognised sheet: its cell and row problems reported, its work frame for the batch checks."""
+    data = _drop_hint_row(layout, sheet.data.with_columns(sheet.row_numbers.alias("_row")))
+    # from here on `data` is the only hold on the cells, so that dropping empty rows frees the unfiltered ones
+    sheet.data = sheet.data.clear()
+    cells = _clean_cells(problems, data, loc)
+    del data
+    typed = _typed_cells(layout, cells)
+    del cells
+    _check_cells(problems, layout, typed, loc)
+    return _work(layout, typed, loc)
+
+
+#: one file's sheets as (sheet name, table name or None, data rows), for its RecognisedPart rows
+_FileParts = list[tuple[str, str | None, int]]
+
+
+def _check_file(
+    problems: _Problems,
+    name: str,
+    raw: bytes,
+    vocabulary: set[str],
+    override: Table | None,
+    works: dict[str, list[pl.DataFrame]],
+) -> _FileParts:
+    """Read one file and check each of its sheets; each raw sheet is let go as soon as it is checked."""
+    outcome = read_upload(name, raw, vocabulary)
+    file_loc = problems.location(name, "")
+    for p in outcome.problems:
+        _read_problem(problems, file_loc, p)
+    if not outcome.sheets:
+        return [("", None, 0)]
+    found: _FileParts = []
+    sheets, outcome.sheets = outcome.sheets, []
+    sheets.reverse()
+    while sheets:
+        sheet = sheets.pop()
+        loc = file_loc if not sheet.sheet else problems.location(name, sheet.sheet)
+        layout = _sheet_layout(problems, loc, sheet, override)
+        if layout is None:
+            found.append((sheet.sheet, None, 0))
+            continue
+        work = _sheet_work(problems, layout, sheet, loc)
+        works.setdefault(layout.table.name, []).append(work)
+        found.append((sheet.sheet, layout.table.name, work.height))
+    return found
+
+
+def _digests(files: list[tuple[str, bytes]]) -> list[str]:
+    return [hashlib.sha256(raw).hexdigest() for _, raw in files]
+
+
 def validate_files(
     files: list[tuple[str, bytes]],
     *,
     con: duckdb.DuckDBPyConnection | None = None,
     table_override: str | None = None,
     mode: str = "upsert",
+    digests: list[str] | None = None,
 ) -> BatchResult:
     """Read and check one upload batch. Writes nothing; returns typed frames and the whole report.
 
@@ -767,36 +957,24 @@ def validate_files(
     `table_override`: an English or Chinese table name that every file/sheet is read as.
     `mode`: 'upsert' or 'replace'; with 'replace' a table in this batch no longer offers its database
     rows to references.
+    `digests`: each file's SHA-256 (hex), when the caller has it already; otherwise it is computed in a
+    background thread (hashlib lets go of the GIL) while the files are checked.
     """
     if mode not in LOAD_MODES:
         raise UsageError(f"未知的导入方式“{mode}”，只能是 {' 或 '.join(LOAD_MODES)}。")
     override = _resolve_override(table_override)
     vocabulary = header_vocabulary([override] if override else TABLES)
     problems = _Problems()
-    parts: list[RecognisedPart] = []
     works: dict[str, list[pl.DataFrame]] = {}
-    for name, raw in files:
-        sha = hashlib.sha256(raw).hexdigest()
-        outcome = read_upload(name, raw, vocabulary)
-        file_loc = problems.location(name, "")
-        for p in outcome.problems:
-            _read_problem(problems, file_loc, p)
-        if not outcome.sheets:
-            parts.append(RecognisedPart(name, "", None, 0, sha))
-        for sheet in outcome.sheets:
-            loc = file_loc if not sheet.sheet else problems.location(name, sheet.sheet)
-            layout = _sheet_layout(problems, loc, sheet, override)
-            if layout is None:
-                parts.append(RecognisedPart(name, sheet.sheet, None, 0, sha))
-                continue
-            data = _drop_hint_row(layout, sheet.data.with_columns(sheet.row_numbers.alias("_row")))
-            data = _skip_empty_rows(problems, _with_clean_cells(data), loc)
-            work = _typed_work(layout, data, loc)
-            present = set(layout.sources)
-            _check_cells(problems, layout.table, work, present)
-            work = work.drop([_filled(name) for name in present])
-            works.setdefault(layout.table.name, []).append(work)
-            parts.append(RecognisedPart(name, sheet.sheet, layout.table.name, work.height, sha))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(_digests, files) if digests is None else None
+        found = [_check_file(problems, name, raw, vocabulary, override, works) for name, raw in files]
+        shas = hashing.result() if hashing is not None else digests
+    parts = [
+        RecognisedPart(name, sheet, table, rows, sha)
+        for (name, _), sha, file_parts in zip(files, shas, found, strict=True)
+        for sheet, table, rows in file_parts
+    ]
 
     # a table with no rows at all (e.g. the untouched sheets of the workbook template) is left out, so a
     # 'replace' load never empties a table because a blank template sheet came along

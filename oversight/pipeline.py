@@ -51,11 +51,12 @@ def sha256(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def split_already_loaded(
+def _split_with_digests(
     con: duckdb.DuckDBPyConnection | None, files: list[tuple[str, bytes]]
-) -> tuple[list[tuple[str, bytes]], list[SkippedFile]]:
-    """Files whose exact bytes a batch in force already loaded are reported, not loaded twice."""
+) -> tuple[list[tuple[str, bytes]], list[str], list[SkippedFile]]:
+    """`split_already_loaded`, plus the SHA-256 of each fresh file, so validation need not hash it again."""
     fresh: list[tuple[str, bytes]] = []
+    digests: list[str] = []
     skipped: list[SkippedFile] = []
     seen: set[str] = set()
     for name, raw in files:
@@ -66,6 +67,15 @@ def split_already_loaded(
         elif digest not in seen:
             seen.add(digest)
             fresh.append((name, raw))
+            digests.append(digest)
+    return fresh, digests, skipped
+
+
+def split_already_loaded(
+    con: duckdb.DuckDBPyConnection | None, files: list[tuple[str, bytes]]
+) -> tuple[list[tuple[str, bytes]], list[SkippedFile]]:
+    """Files whose exact bytes a batch in force already loaded are reported, not loaded twice."""
+    fresh, _, skipped = _split_with_digests(con, files)
     return fresh, skipped
 
 
@@ -87,10 +97,10 @@ def load_files(
     mode: str = "upsert",
     table_override: str | None = None,
 ) -> LoadResult:
-    fresh, skipped = split_already_loaded(con, files)
+    fresh, digests, skipped = _split_with_digests(con, files)
     if not fresh:
         return LoadResult(None, skipped)
-    result = validate_files(fresh, con=con, table_override=table_override, mode=mode)
+    result = validate_files(fresh, con=con, table_override=table_override, mode=mode, digests=digests)
     if not result.ok or not result.frames:
         # nothing valid, or nothing but headers: no batch at all, not even an empty one in the ledger
         return LoadResult(result, skipped)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -136,8 +135,15 @@ def find_header_row(cells: pl.DataFrame, vocabulary: set[str]) -> int | None:
     return best
 
 
-def _split_at_header(file: str, sheet: str, cells: pl.DataFrame, vocabulary: set[str]) -> RawSheet:
-    """Cut the header row off, drop trailing empty rows and unnamed empty columns, number the rows."""
+def _split_at_header(
+    file: str, sheet: str, cells: pl.DataFrame, vocabulary: set[str], index: pl.Series | None = None
+) -> RawSheet:
+    """Cut the header row off, drop trailing empty rows and unnamed empty columns, number the rows.
+
+    `index` is the 0-based position of each row in the file, chunked like the cells (the CSV reader's
+    row index): row numbers made from it line up with the cells' chunks, and polars never has to copy
+    the whole frame to realign them once they are a column beside the cells.
+    """
     cells = cells.rename({old: f"c{i}" for i, old in enumerate(cells.columns)})
     last = _last_non_empty_row(cells)
     cells = cells.head(0 if last is None else last + 1)
@@ -153,7 +159,10 @@ def _split_at_header(file: str, sheet: str, cells: pl.DataFrame, vocabulary: set
     header = [label for name, label in zip(data.columns, header, strict=True) if name in keep]
     data = data.select(keep)
     first_data_row = header_index + 2  # header_index is 0-based; Excel rows start at 1
-    rows = pl.int_range(first_data_row, first_data_row + data.height, dtype=pl.Int64, eager=True)
+    if index is None:
+        rows = pl.int_range(first_data_row, first_data_row + data.height, dtype=pl.Int64, eager=True)
+    else:
+        rows = index.slice(header_index + 1, data.height).cast(pl.Int64) + 1
     return RawSheet(file, sheet, header, header_index + 1, data, rows.alias("row"))
 
 
@@ -219,10 +228,17 @@ def _sniff(head: str) -> tuple[str, int]:
     return best_sep, best_width
 
 
+#: the CSV reader's row index column (the cells are named c0, c1 ...)
+ROW_INDEX = "__index__"
+
+
 def _parse_csv(text: bytes, head: str) -> pl.DataFrame:
+    """The cells as strings, and the ROW_INDEX column first (0-based record number)."""
     separator, width = _sniff(head)
+    # bytes, not a BytesIO: polars reads them in place instead of copying them first
     return pl.read_csv(
-        io.BytesIO(text),
+        text,
+        row_index_name=ROW_INDEX,
         has_header=False,
         infer_schema=False,
         separator=separator,
@@ -231,6 +247,11 @@ def _parse_csv(text: bytes, head: str) -> pl.DataFrame:
         missing_columns="insert",
         raise_if_empty=False,
     )
+
+
+def _blank(data: bytes) -> bool:
+    """Nothing but whitespace; a file with text near its start is not scanned (or copied) whole."""
+    return not data[:SNIFF_BYTES].strip() and not data.strip()
 
 
 def _head_text(data: bytes) -> str:
@@ -254,7 +275,7 @@ def read_csv(name: str, raw: bytes, vocabulary: set[str]) -> ReadOutcome:
             )
     utf8_only = raw.startswith(codecs.BOM_UTF8)
     body = raw[len(codecs.BOM_UTF8) :] if utf8_only else raw
-    if not body.strip():
+    if _blank(body):
         return _csv_problem(
             name, ProblemKind.UNREADABLE, "文件是空的，没有表头也没有数据，请检查是否选错了文件。"
         )
@@ -294,7 +315,8 @@ def read_csv(name: str, raw: bytes, vocabulary: set[str]) -> ReadOutcome:
                 ProblemKind.UNREADABLE,
                 f"无法按 CSV 格式读取该文件（{exc}），请在 Excel 中另存为 CSV 后重新上传。",
             )
-    return ReadOutcome(sheets=[_split_at_header(name, "", cells, vocabulary)])
+    index = cells.get_column(ROW_INDEX)
+    return ReadOutcome(sheets=[_split_at_header(name, "", cells.drop(ROW_INDEX), vocabulary, index)])
 
 
 # ---------------------------------------------------------------- XLSX
