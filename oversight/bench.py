@@ -545,6 +545,7 @@ def worker_load(args: dict[str, Any]) -> dict[str, Any]:
     # CPU time (all threads), not wall: on a shared machine wall time mostly measures the neighbours
     profiler = cProfile.Profile(time.process_time) if args.get("profile") else None
     real_validate, real_load_batch = pipeline.validate_files, store.load_batch
+    real_refresh = store.refresh_derived
 
     def timed_validate(*a: Any, **kw: Any) -> Any:
         with stage("validate"):
@@ -554,8 +555,13 @@ def worker_load(args: dict[str, Any]) -> dict[str, Any]:
         with stage("write"):
             return real_load_batch(*a, **kw)
 
+    def timed_refresh(*a: Any, **kw: Any) -> Any:
+        with stage("summary tables (part of write)"):
+            return real_refresh(*a, **kw)
+
     pipeline.validate_files = timed_validate  # type: ignore[assignment]
     store.load_batch = timed_load_batch  # type: ignore[assignment]
+    store.refresh_derived = timed_refresh  # type: ignore[assignment]
     started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
