@@ -425,10 +425,6 @@ def params_json(params: Params) -> dict[str, Any]:
 # ---------------------------------------------------------------- SPEC's JSON
 
 
-def _one_row(con: duckdb.DuckDBPyConnection, name: str, qp: dict[str, Any]) -> dict[str, Any]:
-    return run_query(con, name, qp).row(0, named=True)
-
-
 def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
@@ -445,177 +441,178 @@ _MATRIX_SOURCES: dict[str, tuple[str, str]] = {
     "charter": ("charter_by_school", "is_revised"),
     "duty_reports": ("duty_reports_by_school", "is_both_done"),
 }
-#: the frames compute() sums; cross_appointment is not among them because SPEC counts distinct persons
-#: across schools (a deputy at two schools is one person), which per-school rows cannot give
-_SUMMED_KEYS = (
-    "split_roles",
-    "rotation",
-    "two_level_review",
-    "three_meetings_one_lesson",
-    "charter",
-    "duty_reports",
-)
-
-
-def _frames(
-    con: duckdb.DuckDBPyConnection, qp: dict[str, Any], keys: tuple[str, ...]
-) -> dict[str, pl.DataFrame]:
-    return {key: run_query(con, _MATRIX_SOURCES[key][0], qp) for key in keys}
-
-
-def _sums(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, int]:
-    """One row of integer aggregates (pl.len() for a count of rows, col.sum() for a total)."""
-    row = frame.select([e.cast(pl.Int64).alias(name) for name, e in exprs.items()]).row(0, named=True)
-    return {name: int(value or 0) for name, value in row.items()}
-
-
-def _totals(frames: dict[str, pl.DataFrame]) -> dict[str, dict[str, Any]]:
-    """The district figures of the summed indicators, from their per-school (per-org) frames."""
-    status = pl.col("split_status")
-    split = _sums(
-        frames["split_roles"],
-        schools=pl.len(),
-        split=(status == "分设").sum(),
-        combined=(status == "一肩挑").sum(),
-        vacant=(status == "空缺").sum(),
-    )
-    split["split_share"] = _share(split["split"], split["split"] + split["combined"])
-    rotation = _sums(
-        frames["rotation"],
-        eligible=pl.col("eligible_teachers").sum(),
-        rotated=pl.col("rotated_count").sum(),
-        schools_measured=pl.col("is_measured").sum(),
-        schools_below_target=pl.col("is_below_target").sum(),
-    )
-    rotation["ratio"] = _share(rotation["rotated"], rotation["eligible"])
-    fields = ("matters", "compliant", "missing_party", "missing_principal", "implemented_before_review")
-    review = _sums(frames["two_level_review"], **{f: pl.col(f"{f}_count").sum() for f in fields})
-    review["rate"] = _share(review["compliant"], review["matters"])
-    # 联合 branches without a school are in meetings_by_org only when no filter is set (SPEC reading)
-    meetings = _sums(
-        frames["three_meetings_one_lesson"],
-        org_quarters=pl.col("quarters_due_count").sum(),
-        compliant=pl.col("compliant_count").sum(),
-    )
-    meetings["rate"] = _share(meetings["compliant"], meetings["org_quarters"])
-    charter = _sums(frames["charter"], schools=pl.len(), revised=pl.col("is_revised").sum())
-    charter["rate"] = _share(charter["revised"], charter["schools"])
-    duty = _sums(frames["duty_reports"], schools=pl.len(), both_done=pl.col("is_both_done").sum())
-    duty["rate"] = _share(duty["both_done"], duty["schools"])
-    return {
-        "split_roles": split,
-        "rotation": rotation,
-        "two_level_review": review,
-        "three_meetings_one_lesson": meetings,
-        "charter": charter,
-        "duty_reports": duty,
-    }
 
 
 def _ratio(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def compute(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, Any]:
+class _Frames:
+    """The per-school frames of one reading, each query run on first use only: compute() of a few
+    indicators runs only their queries, and overview() shares one run between figures and matrix."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> None:
+        self.con, self.qp = con, qp
+        self._cache: dict[str, pl.DataFrame] = {}
+
+    def __getitem__(self, key: str) -> pl.DataFrame:
+        if key not in self._cache:
+            self._cache[key] = run_query(self.con, _MATRIX_SOURCES[key][0], self.qp)
+        return self._cache[key]
+
+    def row(self, name: str) -> dict[str, Any]:
+        """The one row of a district-level query file (not a per-school frame)."""
+        return run_query(self.con, name, self.qp).row(0, named=True)
+
+    def rows(self, name: str) -> list[tuple[Any, ...]]:
+        return run_query(self.con, name, self.qp).rows()
+
+
+def _sums(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, Any]:
+    """One row of integer aggregates (pl.len() for a count of rows, col.sum() for a total)."""
+    row = frame.select([e.cast(pl.Int64).alias(name) for name, e in exprs.items()]).row(0, named=True)
+    return {name: int(value or 0) for name, value in row.items()}
+
+
+def _schools(f: _Frames) -> dict[str, Any]:
+    return {"total": int(f.row("schools_total")["total"])}
+
+
+def _party_orgs(f: _Frames) -> dict[str, Any]:
+    by_type = {t: 0 for t in ORG_TYPES}
+    members = 0
+    for org_type, primary_count, members_count in f.rows("party_orgs_by_type"):
+        by_type[org_type] = int(primary_count)
+        members += int(members_count)
+    return {"primary": sum(by_type.values()), "by_type": by_type, "members": members}
+
+
+def _split_roles(f: _Frames) -> dict[str, Any]:
+    status = pl.col("split_status")
+    out = _sums(
+        f["split_roles"],
+        schools=pl.len(),
+        split=(status == "分设").sum(),
+        combined=(status == "一肩挑").sum(),
+        vacant=(status == "空缺").sum(),
+    )
+    return out | {"split_share": _share(out["split"], out["split"] + out["combined"])}
+
+
+def _cross_appointment(f: _Frames) -> dict[str, Any]:
+    # its own query: SPEC counts distinct persons across schools, which per-school rows cannot give
+    row = f.row("cross_appointment_summary")
+    return {
+        "deputies": int(row["deputies"]),
+        "cross_appointed": int(row["cross_appointed"]),
+        "share": _ratio(row["share"]),
+    }
+
+
+def _appointments(f: _Frames) -> dict[str, Any]:
+    row = f.row("appointments_summary")
+    return {"secretaries": int(row["secretaries"]), "deputy_secretaries": int(row["deputy_secretaries"])}
+
+
+def _strongest_branches(f: _Frames) -> dict[str, Any]:
+    by_level = {lv: 0 for lv in HONOR_LEVELS}
+    new_in_year = 0
+    for level, honored_count, new_count in f.rows("strongest_branches_by_level"):
+        by_level[level] = int(honored_count)
+        new_in_year += int(new_count)
+    return {"total": sum(by_level.values()), "by_level": by_level, "new_in_year": new_in_year}
+
+
+def _rotation(f: _Frames) -> dict[str, Any]:
+    out = _sums(
+        f["rotation"],
+        eligible=pl.col("eligible_teachers").sum(),
+        rotated=pl.col("rotated_count").sum(),
+        schools_measured=pl.col("is_measured").sum(),
+        schools_below_target=pl.col("is_below_target").sum(),
+    )
+    return {
+        "eligible": out["eligible"],
+        "rotated": out["rotated"],
+        "ratio": _share(out["rotated"], out["eligible"]),
+        "schools_measured": out["schools_measured"],
+        "schools_below_target": out["schools_below_target"],
+    }
+
+
+def _two_level_review(f: _Frames) -> dict[str, Any]:
+    fields = ("matters", "compliant", "missing_party", "missing_principal", "implemented_before_review")
+    out = _sums(f["two_level_review"], **{name: pl.col(f"{name}_count").sum() for name in fields})
+    return out | {"rate": _share(out["compliant"], out["matters"])}
+
+
+def _three_meetings_one_lesson(f: _Frames) -> dict[str, Any]:
+    # 联合 branches without a school are in meetings_by_org only when no filter is set (SPEC reading)
+    out = _sums(
+        f["three_meetings_one_lesson"],
+        org_quarters=pl.col("quarters_due_count").sum(),
+        compliant=pl.col("compliant_count").sum(),
+    )
+    return out | {"rate": _share(out["compliant"], out["org_quarters"])}
+
+
+def _charter(f: _Frames) -> dict[str, Any]:
+    out = _sums(f["charter"], schools=pl.len(), revised=pl.col("is_revised").sum())
+    return out | {"rate": _share(out["revised"], out["schools"])}
+
+
+def _duty_reports(f: _Frames) -> dict[str, Any]:
+    out = _sums(f["duty_reports"], schools=pl.len(), both_done=pl.col("is_both_done").sum())
+    return out | {"rate": _share(out["both_done"], out["schools"])}
+
+
+#: SPEC's JSON, one function per indicator, in SPEC's order. The per-school ones sum the same frames the
+#: matrix and the breakdown tables show, so a district figure and its schools can never disagree.
+_INDICATORS: dict[str, Any] = {
+    "schools": _schools,
+    "party_orgs": _party_orgs,
+    "split_roles": _split_roles,
+    "cross_appointment": _cross_appointment,
+    "appointments": _appointments,
+    "strongest_branches": _strongest_branches,
+    "rotation": _rotation,
+    "two_level_review": _two_level_review,
+    "three_meetings_one_lesson": _three_meetings_one_lesson,
+    "charter": _charter,
+    "duty_reports": _duty_reports,
+}
+
+
+def compute(
+    con: duckdb.DuckDBPyConnection, params: Params, keys: tuple[str, ...] | None = None
+) -> dict[str, Any]:
     """SPEC's indicator JSON for one reading, plus "params" and "status" (catalog.status_of on each
-    indicator's headline). Every key SPEC lists is present, every org type and honour level too."""
+    indicator's headline). Every key SPEC lists is present, every org type and honour level too.
+
+    `keys`: only these indicators (a page that shows two of them runs only their queries)."""
     p = resolve(con, params)
-    qp = query_params(p)
-    return _compute(con, p, qp, _frames(con, qp, _SUMMED_KEYS))
+    return _compute(p, _Frames(con, query_params(p)), keys)
 
 
 def overview(con: duckdb.DuckDBPyConnection, params: Params) -> tuple[dict[str, Any], pl.DataFrame]:
     """compute() and school_matrix() of one reading from one run of the per-school queries: the 总览
     page needs both for two periods, and each per-school query scans its table once instead of twice."""
     p = resolve(con, params)
-    qp = query_params(p)
-    frames = _frames(con, qp, tuple(_MATRIX_SOURCES))
-    return _compute(con, p, qp, frames), _matrix(frames)
+    frames = _Frames(con, query_params(p))
+    return _compute(p, frames, None), _matrix(frames)
 
 
-def _compute(
-    con: duckdb.DuckDBPyConnection, p: Params, qp: dict[str, Any], frames: dict[str, pl.DataFrame]
-) -> dict[str, Any]:
-    by_type = {t: 0 for t in ORG_TYPES}
-    members = 0
-    for org_type, primary_count, members_count in run_query(con, "party_orgs_by_type", qp).iter_rows():
-        by_type[org_type] = int(primary_count)
-        members += int(members_count)
-
-    by_level = {lv: 0 for lv in HONOR_LEVELS}
-    new_in_year = 0
-    for level, honored_count, new_count in run_query(con, "strongest_branches_by_level", qp).iter_rows():
-        by_level[level] = int(honored_count)
-        new_in_year += int(new_count)
-
-    totals = _totals(frames)
-    split = totals["split_roles"]
-    cross = _one_row(con, "cross_appointment_summary", qp)
-    appointed = _one_row(con, "appointments_summary", qp)
-    rotation = totals["rotation"]
-    review = totals["two_level_review"]
-    meetings = totals["three_meetings_one_lesson"]
-    charter = totals["charter"]
-    duty = totals["duty_reports"]
-
-    result: dict[str, Any] = {
-        "schools": {"total": int(_one_row(con, "schools_total", qp)["total"])},
-        "party_orgs": {"primary": sum(by_type.values()), "by_type": by_type, "members": members},
-        "split_roles": {
-            "schools": int(split["schools"]),
-            "split": int(split["split"]),
-            "combined": int(split["combined"]),
-            "vacant": int(split["vacant"]),
-            "split_share": _ratio(split["split_share"]),
-        },
-        "cross_appointment": {
-            "deputies": int(cross["deputies"]),
-            "cross_appointed": int(cross["cross_appointed"]),
-            "share": _ratio(cross["share"]),
-        },
-        "appointments": {
-            "secretaries": int(appointed["secretaries"]),
-            "deputy_secretaries": int(appointed["deputy_secretaries"]),
-        },
-        "strongest_branches": {
-            "total": sum(by_level.values()),
-            "by_level": by_level,
-            "new_in_year": new_in_year,
-        },
-        "rotation": {
-            "eligible": int(rotation["eligible"]),
-            "rotated": int(rotation["rotated"]),
-            "ratio": _ratio(rotation["ratio"]),
-            "schools_measured": int(rotation["schools_measured"]),
-            "schools_below_target": int(rotation["schools_below_target"]),
-        },
-        "two_level_review": {
-            "matters": int(review["matters"]),
-            "compliant": int(review["compliant"]),
-            "missing_party": int(review["missing_party"]),
-            "missing_principal": int(review["missing_principal"]),
-            "implemented_before_review": int(review["implemented_before_review"]),
-            "rate": _ratio(review["rate"]),
-        },
-        "three_meetings_one_lesson": {
-            "org_quarters": int(meetings["org_quarters"]),
-            "compliant": int(meetings["compliant"]),
-            "rate": _ratio(meetings["rate"]),
-        },
-        "charter": {
-            "schools": int(charter["schools"]),
-            "revised": int(charter["revised"]),
-            "rate": _ratio(charter["rate"]),
-        },
-        "duty_reports": {
-            "schools": int(duty["schools"]),
-            "both_done": int(duty["both_done"]),
-            "rate": _ratio(duty["rate"]),
-        },
-    }
+def _compute(p: Params, frames: _Frames, keys: tuple[str, ...] | None) -> dict[str, Any]:
+    unknown = [k for k in keys or () if k not in _INDICATORS]
+    if unknown:
+        raise UsageError(f"没有指标“{'、'.join(unknown)}”，可选：{'、'.join(_INDICATORS)}。")
+    wanted = [k for k in _INDICATORS if keys is None or k in keys]
+    result: dict[str, Any] = {key: _INDICATORS[key](frames) for key in wanted}
     result["params"] = params_json(p)
     result["status"] = {
-        ind.key: catalog.status_of(ind, headline(result, ind.key)) for ind in catalog.INDICATORS
+        ind.key: catalog.status_of(ind, headline(result, ind.key))
+        for ind in catalog.INDICATORS
+        if ind.key in result
     }
     return result
 
@@ -635,6 +632,8 @@ def compare_results(now: dict[str, Any], before: dict[str, Any]) -> dict[str, di
     """compare() from two compute() results, so a page can reuse results it already holds in cache."""
     out: dict[str, dict[str, Any]] = {}
     for ind in catalog.INDICATORS:
+        if ind.key not in now or ind.key not in before:
+            continue  # compute() of some indicators only
         value, prior = headline(now, ind.key), headline(before, ind.key)
         out[ind.key] = {
             "label": ind.zh,
@@ -724,15 +723,12 @@ def school_matrix(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFram
     three_meetings_one_lesson (over the school's own branches; null when nothing is due); booleans for
     charter and duty_reports. Built from the *_by_school files, so the matrix and the breakdowns agree.
     """
-    qp = query_params(resolve(con, params))
-    return _matrix(_frames(con, qp, tuple(_MATRIX_SOURCES)))
+    return _matrix(_Frames(con, query_params(resolve(con, params))))
 
 
-def _matrix(frames: dict[str, pl.DataFrame]) -> pl.DataFrame:
-    per_school = {
-        **frames,
-        "three_meetings_one_lesson": _meetings_per_school(frames["three_meetings_one_lesson"]),
-    }
+def _matrix(frames: _Frames) -> pl.DataFrame:
+    per_school = {key: frames[key] for key in _MATRIX_SOURCES}
+    per_school["three_meetings_one_lesson"] = _meetings_per_school(per_school["three_meetings_one_lesson"])
     matrix = per_school["split_roles"].select(_SCHOOL_COLUMNS)
     for key, (_, column) in _MATRIX_SOURCES.items():
         part = per_school[key].select("school_code", pl.col(column).alias(key))

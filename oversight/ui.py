@@ -132,9 +132,10 @@ def _filter_options(db: str, version: str) -> dict[str, list]:
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=256)
-def compute(db: str, version: str, params: indicators.Params) -> dict:
+def compute(db: str, version: str, params: indicators.Params, keys: tuple[str, ...] | None = None) -> dict:
+    """compute() cached; `keys` limits it to the indicators a page shows (only their queries run)."""
     with snapshot(db) as con:
-        return indicators.compute(con, params)  # type: ignore[arg-type]
+        return indicators.compute(con, params, keys)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=64)
@@ -144,11 +145,11 @@ def overview(db: str, version: str, params: indicators.Params) -> tuple[dict, pl
         return indicators.overview(con, params)  # type: ignore[arg-type]
 
 
-def compare(db: str, version: str, params: indicators.Params) -> dict:
+def compare(db: str, version: str, params: indicators.Params, keys: tuple[str, ...] | None = None) -> dict:
     """Now against the previous period, from two cached compute() results (the current one is usually
     cached already by the same page), instead of computing the current period a second time."""
     return indicators.compare_results(
-        compute(db, version, params), compute(db, version, indicators.previous(params))
+        compute(db, version, params, keys), compute(db, version, indicators.previous(params), keys)
     )
 
 

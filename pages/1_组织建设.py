@@ -9,7 +9,9 @@ from oversight import charts, ui
 
 ctx = ui.page_setup("组织建设")
 st.caption(ui.params_caption(ctx.params))
-result = ui.compute(ctx.db, ctx.version, ctx.params)
+result = ui.compute(
+    ctx.db, ctx.version, ctx.params, ("party_orgs", "split_roles", "cross_appointment", "appointments")
+)
 orgs, split, cross, appointed = (
     result["party_orgs"],
     result["split_roles"],

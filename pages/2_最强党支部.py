@@ -10,7 +10,7 @@ from oversight.schema import HONOR_LEVELS
 
 ctx = ui.page_setup("最强党支部")
 st.caption(ui.params_caption(ctx.params))
-result = ui.compute(ctx.db, ctx.version, ctx.params)
+result = ui.compute(ctx.db, ctx.version, ctx.params, ("strongest_branches",))
 honors = result["strongest_branches"]
 
 by_org = ui.query(ctx.db, ctx.version, "strongest_branches_by_org", ctx.params)

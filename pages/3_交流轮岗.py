@@ -15,9 +15,10 @@ from oversight.catalog import INDICATORS_BY_KEY, ROTATION_TARGET, STATUS_BAD
 ctx = ui.page_setup("交流轮岗")
 sy = ctx.params.school_year
 st.caption(ui.params_caption(ctx.params))
-result = ui.compute(ctx.db, ctx.version, ctx.params)
+KEYS = ("rotation",)  # the indicators this page shows: only their queries run
+result = ui.compute(ctx.db, ctx.version, ctx.params, KEYS)
 rotation = result["rotation"]
-change = ui.compare(ctx.db, ctx.version, ctx.params)["rotation"]
+change = ui.compare(ctx.db, ctx.version, ctx.params, KEYS)["rotation"]
 history = ui.query(ctx.db, ctx.version, "rotation_history", ctx.params)
 prior = history.filter(pl.col("school_year") < sy).tail(1)
 prior_below = prior["schools_below_target"][0] if prior.height else None

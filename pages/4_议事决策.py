@@ -11,8 +11,12 @@ from oversight import charts, ui
 ctx = ui.page_setup("议事决策")
 year = ctx.params.year
 st.caption(ui.params_caption(ctx.params))
-result = ui.compute(ctx.db, ctx.version, ctx.params)
-changes = ui.compare(ctx.db, ctx.version, ctx.params)
+KEYS = (
+    "two_level_review",
+    "three_meetings_one_lesson",
+)  # the indicators this page shows: only their queries run
+result = ui.compute(ctx.db, ctx.version, ctx.params, KEYS)
+changes = ui.compare(ctx.db, ctx.version, ctx.params, KEYS)
 review, meetings = result["two_level_review"], result["three_meetings_one_lesson"]
 
 c1, c2, c3, c4 = st.columns(4)

@@ -1088,3 +1088,17 @@ def test_overview_is_compute_and_matrix_from_one_run(
     result, matrix = indicators.overview(con, params)
     assert result == indicators.compute(con, params)
     assert matrix.equals(indicators.school_matrix(con, params))
+
+
+def test_compute_of_some_indicators_equals_the_full_reading(con: duckdb.DuckDBPyConnection) -> None:
+    full = indicators.compute(con, CURRENT)
+    some = indicators.compute(con, CURRENT, ("rotation", "two_level_review"))
+    assert set(some) == {"rotation", "two_level_review", "params", "status"}
+    assert some["rotation"] == full["rotation"] and some["two_level_review"] == full["two_level_review"]
+    assert some["status"] == {k: full["status"][k] for k in ("rotation", "two_level_review")}
+    changes = indicators.compare_results(
+        some, indicators.compute(con, indicators.previous(CURRENT), ("rotation",))
+    )
+    assert set(changes) == {"rotation"}
+    with pytest.raises(UsageError, match="没有指标“rotations”"):
+        indicators.compute(con, CURRENT, ("rotations",))
