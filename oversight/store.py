@@ -351,7 +351,8 @@ def _write_table(
     history = f"{t.name}__history"
     into = f"insert into {history} ({cols}, _batch_id, _deleted, _current)"
     view = f"_incoming_{t.name}"
-    con.register(view, incoming.select(t.column_names).to_arrow())
+    # string_view Arrow (polars' own layout) is handed over without copying; DuckDB reads it as VARCHAR
+    con.register(view, incoming.select(t.column_names).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
         if not con.execute(f"select count(*) from {t.name}").fetchall()[0][0]:
             # nothing current yet: every row is new, written once, straight from the frame
