@@ -7,10 +7,11 @@ import io
 from pathlib import Path
 
 import docx
+import polars as pl
 import pytest
 from docx.oxml.ns import qn
 
-from oversight import chart_png, cli, indicators, report, store
+from oversight import catalog, chart_png, cli, indicators, report, store
 
 HAS_CHROMIUM = chart_png.chromium_path() is not None
 
@@ -162,3 +163,119 @@ def test_png_button_is_a_deferred_download() -> None:
     assert button.proto.label == "下载图片 PNG"
     if HAS_CHROMIUM:
         assert button.proto.deferred_file_id  # drawn only when pressed
+
+
+# ---------------------------------------------------------------- 需关注学校 (vectorised, capped for a province)
+
+#: a value per indicator that reads as 未达标 and one that reads as 达标 (see indicators._row_status)
+_FAILING = {"split_roles": "一肩挑", "charter": False, "duty_reports": False}
+_PASSING = {"split_roles": "分设", "charter": True, "duty_reports": True}
+
+
+def school_matrix_of(failing: dict[str, tuple[str, ...]]) -> pl.DataFrame:
+    """A school_matrix()-shaped frame: school code -> the indicator keys it is 未达标 on (the rest 达标)."""
+    rows = []
+    for n, (code, keys) in enumerate(failing.items()):
+        row: dict[str, object] = {
+            "school_code": code,
+            "school_name": f"学校{code}",
+            "town": "甲镇" if n % 2 else "乙镇",
+            "stage": "小学",
+            "area_type": "城区",
+        }
+        for key in indicators.MATRIX_KEYS:
+            bad = key in keys
+            row[key] = (_FAILING if bad else _PASSING).get(key, 0.0 if bad else 1.0)
+            row[f"{key}_status"] = catalog.STATUS_BAD if bad else catalog.STATUS_OK
+        rows.append(row)
+    return pl.DataFrame(rows)
+
+
+def test_lagging_lists_failing_indicators_in_order_and_marks_repeats() -> None:
+    now = school_matrix_of(
+        {"S1": ("split_roles", "charter"), "S2": ("rotation",), "S3": (), "S4": ("rotation", "duty_reports")}
+    )
+    before = school_matrix_of({"S1": ("charter",), "S2": ("split_roles",), "S3": ("rotation",), "S4": ()})
+    lagging = report.lagging_from(now, before)
+    assert lagging.columns == ["学校", "乡镇街道", "学段", "未达标指标", "未达标项数"]
+    assert lagging.rows() == [
+        (
+            "学校S1",
+            "乙镇",
+            "小学",
+            "书记校长分设、章程修订（连续两期）",
+            2,
+        ),  # ties: by town (乙 < 甲 in code order)
+        ("学校S4", "甲镇", "小学", "交流轮岗比例、双向述职", 2),
+        ("学校S2", "甲镇", "小学", "交流轮岗比例", 1),
+    ]
+    assert report.lagging_intro(lagging, 100) == (
+        "本期有3所学校存在未达标指标，其中1所学校有指标连续两期未达标，建议列为重点督导对象。名单如下："
+    )
+
+
+def test_no_lagging_school_gives_an_empty_frame() -> None:
+    now = school_matrix_of({"S1": (), "S2": ()})
+    assert report.lagging_from(now, now).is_empty()
+
+
+def test_more_lagging_schools_than_the_cap_list_the_worst_and_say_where_the_rest_are() -> None:
+    keys = indicators.MATRIX_KEYS
+    # school i fails the first i % 8 indicators: 7, 6, ... 0 of them; 130 schools, 113 lagging
+    failing = {f"S{i:03d}": keys[: i % 8] for i in range(130)}
+    lagging = report.lagging_from(school_matrix_of(failing), school_matrix_of(dict.fromkeys(failing, ())))
+    assert lagging.height == 113
+    shown = lagging.head(report.LAGGING_ROWS)
+    assert report.LAGGING_ROWS == 100 and shown.height == 100
+    assert (
+        shown["未达标项数"].to_list()
+        == [7] * 16 + [6] * 16 + [5] * 16 + [4] * 16 + [3] * 16 + [2] * 16 + [1] * 4
+    )
+    assert report.lagging_intro(lagging, report.LAGGING_ROWS) == (
+        "本期有113所学校存在未达标指标，其中0所学校有指标连续两期未达标，建议列为重点督导对象。"
+        "下表列出未达标项数最多的100所学校；全部113所学校的名单请在监督看板“总览”页"
+        "“各校指标达标情况”表格下方点击“下载 Excel”获取（按未达标项数从多到少排列）。"
+    )
+
+
+def lagging_table(raw: bytes) -> list[list[str]]:
+    document = docx.Document(io.BytesIO(raw))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "学校")
+    return [[c.text for c in row.cells] for row in table.rows]
+
+
+def test_document_caps_the_lagging_table(demo_db_template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report, "LAGGING_ROWS", 10)
+    with store.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, indicators.Params(year=2023), render=lambda figs: {})
+    rows = lagging_table(raw)
+    assert len(rows) == 11  # header and the 10 schools with most indicators 未达标
+    counts = [int(r[4]) for r in rows[1:]]
+    assert counts == [3, 3, 3, 3, 3, 2, 2, 2, 2, 2]
+    assert rows[1][:3] == ["城关第五小学", "城关街道", "小学"]
+    assert (
+        "本期有38所学校存在未达标指标，其中32所学校有指标连续两期未达标，建议列为重点督导对象。"
+        "下表列出未达标项数最多的10所学校；全部38所学校的名单请在监督看板“总览”页"
+        "“各校指标达标情况”表格下方点击“下载 Excel”获取（按未达标项数从多到少排列）。"
+    ) in text_of(raw)
+
+
+def test_district_lists_every_lagging_school_as_before(demo_db_template: Path) -> None:
+    # 2024: all 54 schools of the sample district lag, still under the cap, so the list is complete
+    with store.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, indicators.Params(year=2024), render=lambda figs: {})
+    rows = lagging_table(raw)
+    assert len(rows) == 55
+    assert rows[1] == [
+        "区实验高级中学",
+        "东城街道",
+        "高中",
+        "交叉任职（连续两期）、交流轮岗比例、三会一课、双向述职",
+        "4",
+    ]
+    text = text_of(raw)
+    assert (
+        "本期有54所学校存在未达标指标，其中33所学校有指标连续两期未达标，建议列为重点督导对象。名单如下："
+        in text
+    )
+    assert "下载 Excel" not in text
