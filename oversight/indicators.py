@@ -703,7 +703,11 @@ def _meetings_per_school(per_org: pl.DataFrame) -> pl.DataFrame:
 def split_roles_by(con: duckdb.DuckDBPyConnection, column: str, params: Params) -> pl.DataFrame:
     """分设 / 一肩挑 / 空缺 counts per 学段 or 乡镇街道 (`column` = stage or town), grouped from
     split_roles_by_school.sql so the rule for a school's status is written once."""
-    per_school = run_query(con, "split_roles_by_school", query_params(params))
+    return split_roles_grouped(run_query(con, "split_roles_by_school", query_params(params)), column)
+
+
+def split_roles_grouped(per_school: pl.DataFrame, column: str) -> pl.DataFrame:
+    """split_roles_by() from a split_roles_by_school result the page already holds."""
     status = pl.col("split_status")
     counts = per_school.group_by(column).agg(
         pl.len().cast(pl.Int64).alias("schools_count"),

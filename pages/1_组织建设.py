@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from oversight import charts, ui
+from oversight import charts, indicators, ui
 
 ctx = ui.page_setup("组织建设")
 st.caption(ui.params_caption(ctx.params))
@@ -40,10 +40,11 @@ ui.chart(
 )
 
 st.subheader("书记、校长分设与一肩挑")
+by_school = ui.query(ctx.db, ctx.version, "split_roles_by_school", ctx.params)
 parts = ["split_count", "combined_count", "vacant_count"]
 left, right = st.columns(2)
 with left:
-    by_stage = ui.call(ctx.db, ctx.version, "split_roles_by", ctx.params, "stage")
+    by_stage = indicators.split_roles_grouped(by_school, "stage")
     ui.chart(
         charts.stacked_bars(by_stage, "stage", parts, title="按学段", value_title="学校数"),
         by_stage,
@@ -51,7 +52,7 @@ with left:
         "split_stage",
     )
 with right:
-    by_town = ui.call(ctx.db, ctx.version, "split_roles_by", ctx.params, "town")
+    by_town = indicators.split_roles_grouped(by_school, "town")
     ui.chart(
         charts.stacked_bars(
             by_town, "town", parts, title="按乡镇街道", value_title="学校数", horizontal=True
@@ -62,7 +63,6 @@ with right:
     )
 
 st.subheader("书记或校长空缺的学校")
-by_school = ui.query(ctx.db, ctx.version, "split_roles_by_school", ctx.params)
 vacant = by_school.filter(pl.col("split_status") == "空缺")
 if vacant.is_empty():
     st.success("截止日期时所有学校的书记、校长均有人在任。")
