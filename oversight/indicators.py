@@ -430,16 +430,10 @@ def _share(part: int, whole: int) -> float | None:
 
 
 #: The per-school frame (per org for 三会一课) behind each indicator of the matrix and the column with a
-#: school's own value. compute() sums the same frames for the district figures, so the district figure,
-#: the matrix and the breakdown tables share one definition and can never disagree.
+#: school's own value: the breakdown query and its value column. compute() sums the same frames for the
+#: district figures, so the district figure, the matrix and the breakdown tables can never disagree.
 _MATRIX_SOURCES: dict[str, tuple[str, str]] = {
-    "split_roles": ("split_roles_by_school", "split_status"),
-    "cross_appointment": ("cross_appointment_by_school", "cross_appointed_share"),
-    "rotation": ("rotation_by_school", "rotated_share"),
-    "two_level_review": ("review_by_school", "compliant_share"),
-    "three_meetings_one_lesson": ("meetings_by_org", "compliant_share"),
-    "charter": ("charter_by_school", "is_revised"),
-    "duty_reports": ("duty_reports_by_school", "is_both_done"),
+    key: (BREAKDOWN_QUERIES[key], _BREAKDOWN_VALUE[key]) for key in MATRIX_KEYS
 }
 
 
