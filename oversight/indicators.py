@@ -20,8 +20,7 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | org_tree | node_id, parent_id, label, org_type, school_code, members_count (root '__bureau__', sunburst) |
 | schools_list | school_code, school_name, town, stage, area_type, is_public, education_group, students, staff |
 | split_roles_by_school | school attributes, secretary_names, principal_names, split_status (分设/一肩挑/空缺) |
-| cross_appointment_summary | deputies, cross_appointed, share |
-| cross_appointment_by_school | school attributes, deputies_count, cross_appointed_count, cross_appointed_share, not_cross_names |
+| cross_appointment_by_school | school attributes, deputies_count, cross_appointed_count, cross_appointed_share, not_cross_names, _district_deputies, _district_cross_appointed (each person counted at one school) |
 | appointments_summary | secretaries, deputy_secretaries |
 | appointments_list | school attributes, person_id, name, post, appointed_on, left_on (书记/副书记 appointed in Y) |
 | appointments_by_year | year, secretaries_count, deputy_secretaries_count |
@@ -53,15 +52,20 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | derived_rotation_area_flows | table rotation_area_flows: per school year and sending school, rotations per receiving area type |
 | derived_record_years | table record_years: every year with a dated record, and whether it has a yearly record |
 
-"School attributes" = school_code, school_name, town, stage, area_type. The derived_* files are not read by
+"School attributes" = school_code, school_name, town, stage, area_type. Columns starting with "_" feed the
+district figures only; breakdown() and the pages' tables leave them out. The derived_* files are not read by
 pages: the store rebuilds those tables inside every load and rollback that touches their sources
 (`store.DERIVED_TABLES`), so pages read summaries instead of scanning millions of records.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import threading
 import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
@@ -326,6 +330,63 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any])
     return con.sql(sql_text(name), params=bound).pl()
 
 
+#: Query files run at once by run_many, each on its own cursor. DuckDB spreads one query over the cores,
+#: but a per-school file over 30,000 schools spends much of its time in single-threaded steps (set-up,
+#: the final sort, building the result), so three at once on two cores took the 总览 queries of two
+#: periods from 627 ms to 410 ms at province scale (docs/benchmark-history.md).
+PARALLEL_QUERIES = max(2, min(4, (os.cpu_count() or 1) + 1))
+
+
+def run_many(
+    con: duckdb.DuckDBPyConnection, jobs: Sequence[tuple[str, dict[str, Any]]]
+) -> list[pl.DataFrame]:
+    """run_query of every (name, params) job, several at once, results in the jobs' order.
+
+    The extra cursors are separate connections, so each opens a transaction and checks that it sees the
+    same data version as `con` (store.data_version: a load or rollback changes it). If a load committed
+    in between, every job runs on `con` alone instead, so one reading never mixes two states of the data.
+    """
+    if len(jobs) < 2 or PARALLEL_QUERIES < 2:
+        return [run_query(con, name, params) for name, params in jobs]
+    from oversight import store  # store imports this module for its SQL
+
+    version = store.data_version(con)
+    cursors: list[duckdb.DuckDBPyConnection] = []
+    try:
+        for _ in range(min(PARALLEL_QUERIES, len(jobs)) - 1):
+            cursor = con.cursor()
+            cursors.append(cursor)
+            cursor.execute("begin transaction")
+            if store.data_version(cursor) != version:
+                return [run_query(con, name, params) for name, params in jobs]
+        results: list[pl.DataFrame | None] = [None] * len(jobs)
+        # longest first (text length is a fair proxy for cost here), so no worker is left with a big one
+        pending = sorted(range(len(jobs)), key=lambda i: -len(sql_text(jobs[i][0])))
+        lock = threading.Lock()
+
+        def work(c: duckdb.DuckDBPyConnection) -> None:
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    i = pending.pop(0)
+                results[i] = run_query(c, *jobs[i])
+
+        with ThreadPoolExecutor(len(cursors)) as pool:
+            futures = [pool.submit(work, c) for c in cursors]
+            try:
+                work(con)
+            finally:
+                with lock:
+                    pending.clear()  # on an error, the other workers stop after their current query
+            for future in futures:
+                future.result()
+        return results  # type: ignore[return-value]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
 def query_params(params: Params, **extra: Any) -> dict[str, Any]:
     """The parameter dict of a (resolved) Params, plus $target and any extra (e.g. school_code=...)."""
     return {
@@ -442,24 +503,45 @@ def _ratio(value: Any) -> float | None:
 
 
 class _Frames:
-    """The per-school frames of one reading, each query run on first use only: compute() of a few
-    indicators runs only their queries, and overview() shares one run between figures and matrix."""
+    """The query results of one or more readings, each file run once per reading: compute() of a few
+    indicators runs only their files, overview() shares one run between figures and matrix, and
+    prefetch() starts all the files a reading needs at once (run_many)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, qp: dict[str, Any]) -> None:
         self.con, self.qp = con, qp
         self._cache: dict[str, pl.DataFrame] = {}
 
+    def frame(self, name: str) -> pl.DataFrame:
+        if name not in self._cache:
+            self._cache[name] = run_query(self.con, name, self.qp)
+        return self._cache[name]
+
     def __getitem__(self, key: str) -> pl.DataFrame:
-        if key not in self._cache:
-            self._cache[key] = run_query(self.con, _MATRIX_SOURCES[key][0], self.qp)
-        return self._cache[key]
+        """The per-school frame of a matrix indicator."""
+        return self.frame(_MATRIX_SOURCES[key][0])
 
     def row(self, name: str) -> dict[str, Any]:
         """The one row of a district-level query file (not a per-school frame)."""
-        return run_query(self.con, name, self.qp).row(0, named=True)
+        return self.frame(name).row(0, named=True)
 
     def rows(self, name: str) -> list[tuple[Any, ...]]:
-        return run_query(self.con, name, self.qp).rows()
+        return self.frame(name).rows()
+
+    def missing(self, names: Sequence[str]) -> list[str]:
+        return [n for n in dict.fromkeys(names) if n not in self._cache]
+
+    def store(self, name: str, frame: pl.DataFrame) -> None:
+        self._cache[name] = frame
+
+
+def prefetch(readings: Sequence[tuple[_Frames, Sequence[str]]]) -> None:
+    """Run every file the readings still need in one run_many (all on the first reading's connection)."""
+    jobs = [(frames, name) for frames, names in readings for name in frames.missing(names)]
+    if not jobs:
+        return
+    results = run_many(readings[0][0].con, [(name, frames.qp) for frames, name in jobs])
+    for (frames, name), frame in zip(jobs, results, strict=True):
+        frames.store(name, frame)
 
 
 def _sums(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, Any]:
@@ -494,13 +576,13 @@ def _split_roles(f: _Frames) -> dict[str, Any]:
 
 
 def _cross_appointment(f: _Frames) -> dict[str, Any]:
-    # its own query: SPEC counts distinct persons across schools, which per-school rows cannot give
-    row = f.row("cross_appointment_summary")
-    return {
-        "deputies": int(row["deputies"]),
-        "cross_appointed": int(row["cross_appointed"]),
-        "share": _ratio(row["share"]),
-    }
+    # SPEC counts distinct persons across schools: the per-school rows count each person at one school
+    out = _sums(
+        f["cross_appointment"],
+        deputies=pl.col("_district_deputies").sum(),
+        cross_appointed=pl.col("_district_cross_appointed").sum(),
+    )
+    return out | {"share": _share(out["cross_appointed"], out["deputies"])}
 
 
 def _appointments(f: _Frames) -> dict[str, Any]:
@@ -577,6 +659,22 @@ _INDICATORS: dict[str, Any] = {
 }
 
 
+#: The query files of the indicators that do not read their own per-school frame (_MATRIX_SOURCES), so
+#: compute() can start every file it needs at once. tests/test_indicators.py checks each function reads
+#: exactly these.
+_OWN_READS: dict[str, tuple[str, ...]] = {
+    "schools": ("schools_total",),
+    "party_orgs": ("party_orgs_by_type",),
+    "appointments": ("appointments_summary",),
+    "strongest_branches": ("strongest_branches_by_level",),
+}
+
+
+def reads(key: str) -> tuple[str, ...]:
+    """The query files indicator `key` reads."""
+    return _OWN_READS.get(key) or (_MATRIX_SOURCES[key][0],)
+
+
 def compute(
     con: duckdb.DuckDBPyConnection, params: Params, keys: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
@@ -591,9 +689,18 @@ def compute(
 def overview(con: duckdb.DuckDBPyConnection, params: Params) -> tuple[dict[str, Any], pl.DataFrame]:
     """compute() and school_matrix() of one reading from one run of the per-school queries: the 总览
     page needs both for two periods, and each per-school query scans its table once instead of twice."""
-    p = resolve(con, params)
-    frames = _Frames(con, query_params(p))
-    return _compute(p, frames, None), _matrix(frames)
+    return overviews(con, [params])[0]
+
+
+def overviews(
+    con: duckdb.DuckDBPyConnection, params: Sequence[Params]
+) -> list[tuple[dict[str, Any], pl.DataFrame]]:
+    """overview() of several readings (总览: this period and the previous one), their files all started
+    at once."""
+    readings = [(p, _Frames(con, query_params(p))) for p in (resolve(con, x) for x in params)]
+    needed = [name for key in _INDICATORS for name in reads(key)] + [q for q, _ in _MATRIX_SOURCES.values()]
+    prefetch([(frames, needed) for _, frames in readings])
+    return [(_compute(p, frames, None), _matrix(frames)) for p, frames in readings]
 
 
 def _compute(p: Params, frames: _Frames, keys: tuple[str, ...] | None) -> dict[str, Any]:
@@ -601,6 +708,7 @@ def _compute(p: Params, frames: _Frames, keys: tuple[str, ...] | None) -> dict[s
     if unknown:
         raise UsageError(f"没有指标“{'、'.join(unknown)}”，可选：{'、'.join(_INDICATORS)}。")
     wanted = [k for k in _INDICATORS if keys is None or k in keys]
+    prefetch([(frames, [name for key in wanted for name in reads(key)])])
     result: dict[str, Any] = {key: _INDICATORS[key](frames) for key in wanted}
     result["params"] = params_json(p)
     result["status"] = {
@@ -619,7 +727,8 @@ def headline(result: dict[str, Any], key: str) -> float | int | None:
 def compare(con: duckdb.DuckDBPyConnection, params: Params) -> dict[str, dict[str, Any]]:
     """Each indicator's headline now and one period earlier, with trend (↑/↓/持平) and both statuses."""
     current_params = resolve(con, params)
-    return compare_results(compute(con, current_params), compute(con, previous(current_params)))
+    now, before = overviews(con, [current_params, previous(current_params)])
+    return compare_results(now[0], before[0])
 
 
 def compare_results(now: dict[str, Any], before: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -721,18 +830,28 @@ def school_matrix(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFram
     three_meetings_one_lesson (over the school's own branches; null when nothing is due); booleans for
     charter and duty_reports. Built from the *_by_school files, so the matrix and the breakdowns agree.
     """
-    return _matrix(_Frames(con, query_params(resolve(con, params))))
+    frames = _Frames(con, query_params(resolve(con, params)))
+    prefetch([(frames, [q for q, _ in _MATRIX_SOURCES.values()])])
+    return _matrix(frames)
 
 
 def _matrix(frames: _Frames) -> pl.DataFrame:
     per_school = {key: frames[key] for key in _MATRIX_SOURCES}
     per_school["three_meetings_one_lesson"] = _meetings_per_school(per_school["three_meetings_one_lesson"])
     matrix = per_school["split_roles"].select(_SCHOOL_COLUMNS)
+    codes = matrix["school_code"]
+    values = []
     for key, (_, column) in _MATRIX_SOURCES.items():
-        part = per_school[key].select("school_code", pl.col(column).alias(key))
-        matrix = matrix.join(part, on="school_code", how="left")
-    return matrix.with_columns([_row_status(key, key).alias(f"{key}_status") for key in MATRIX_KEYS]).select(
-        _SCHOOL_COLUMNS + [c for key in MATRIX_KEYS for c in (key, f"{key}_status")]
+        part = per_school[key]
+        if part.height == matrix.height and part["school_code"].equals(codes):
+            values.append(part[column].alias(key))  # the same schools in the same order: no join needed
+        else:
+            part = part.select("school_code", pl.col(column).alias(key))
+            values.append(matrix.join(part, on="school_code", how="left", maintain_order="left")[key])
+    return (
+        matrix.with_columns(values)
+        .with_columns([_row_status(key, key).alias(f"{key}_status") for key in MATRIX_KEYS])
+        .select(_SCHOOL_COLUMNS + [c for key in MATRIX_KEYS for c in (key, f"{key}_status")])
     )
 
 
@@ -745,13 +864,19 @@ def breakdown(con: duckdb.DuckDBPyConnection, key: str, params: Params) -> pl.Da
     the query's; COLUMN_LABELS / labelled() turn them into Chinese headers."""
     if key not in BREAKDOWN_QUERIES:
         raise UsageError(f"没有指标“{key}”，可选：{'、'.join(BREAKDOWN_QUERIES)}。")
-    frame = run_query(con, BREAKDOWN_QUERIES[key], query_params(resolve(con, params)))
+    frame = shown(run_query(con, BREAKDOWN_QUERIES[key], query_params(resolve(con, params))))
     value_column = _BREAKDOWN_VALUE.get(key)
     if value_column is None:
         return frame
     frame = frame.with_columns(_row_status(key, value_column).alias("status"))
     order = pl.col("status").replace_strict(_STATUS_ORDER, return_dtype=pl.Int64)
     return frame.sort([order, value_column], nulls_last=True, maintain_order=True)
+
+
+def shown(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame without the columns that only feed district figures (names starting with "_")."""
+    hidden = [c for c in frame.columns if c.startswith("_")]
+    return frame.drop(hidden) if hidden else frame
 
 
 def labelled(frame: pl.DataFrame) -> pl.DataFrame:
@@ -779,7 +904,8 @@ def watch_list(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFrame:
     Columns: school_code, school_name, town, indicator (key), indicator_zh, value, previous_value (both as
     display text, since the indicators mix labels, ratios and flags)."""
     current_params = resolve(con, params)
-    return watch_between(school_matrix(con, current_params), school_matrix(con, previous(current_params)))
+    now, before = overviews(con, [current_params, previous(current_params)])
+    return watch_between(now[1], before[1])
 
 
 def watch_between(now: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:

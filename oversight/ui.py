@@ -426,7 +426,9 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def display_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """The frame with Chinese headers (charts.column_label, the one mapping); duplicates get a suffix."""
+    """The frame with Chinese headers (charts.column_label, the one mapping); duplicates get a suffix.
+    Columns that only feed district figures (indicators.shown) are left out."""
+    df = indicators.shown(df)
     seen: dict[str, int] = {}
     names = []
     for c in df.columns:

@@ -1,5 +1,9 @@
 -- cross_appointment per school at $as_of: Party-member deputies (副校长) and those also on the school's
 -- Party committee (副书记 or 支部委员 at the same school), with names, so a leader sees who is missing.
+-- SPEC counts persons across the district, and a deputy may serve two schools: _district_deputies and
+-- _district_cross_appointed count each person at one school only (a school where the person is
+-- cross-appointed if any, then the lowest code), so their sums over the rows are SPEC's district counts.
+-- Columns starting with "_" are for those sums; tables and downloads leave them out.
 with
 filtered_schools as (
     select s.school_code, s.school_name, s.town, s.stage, s.area_type
@@ -15,6 +19,7 @@ current_posts as (
     where l.post in ('副校长', '副书记', '支部委员')
         and l.appointed_on <= $as_of
         and (l.left_on is null or l.left_on > $as_of)
+        and l.school_code in (select fs.school_code from filtered_schools as fs)
 ),
 
 deputies as (
@@ -31,7 +36,13 @@ committee_seats as (
 ),
 
 flagged as (
-    select d.school_code, d.name, cs.person_id is not null as is_cross,
+    select
+        d.school_code,
+        d.name,
+        cs.person_id is not null as is_cross,
+        row_number() over (
+            partition by d.person_id order by cs.person_id is not null desc, d.school_code
+        ) = 1 as is_counted,
     from deputies as d
     left join committee_seats as cs on cs.school_code = d.school_code and cs.person_id = d.person_id
 ),
@@ -41,6 +52,8 @@ per_school as (
         f.school_code,
         count(*)::bigint as deputies_count,
         count(*) filter (where f.is_cross)::bigint as cross_appointed_count,
+        count(*) filter (where f.is_counted)::bigint as district_deputies,
+        count(*) filter (where f.is_counted and f.is_cross)::bigint as district_cross_appointed,
         -- names joined from a sorted list: an ordered string_agg cost more than the rest of the query
         array_to_string(list_sort(list(f.name) filter (where not f.is_cross)), '、') as not_cross_names,
     from flagged as f
@@ -57,6 +70,8 @@ select
     coalesce(ps.cross_appointed_count, 0)::bigint as cross_appointed_count,
     ps.cross_appointed_count / nullif(ps.deputies_count, 0)::double as cross_appointed_share,
     ps.not_cross_names,
+    coalesce(ps.district_deputies, 0)::bigint as _district_deputies,
+    coalesce(ps.district_cross_appointed, 0)::bigint as _district_cross_appointed,
 from filtered_schools as fs
 left join per_school as ps on ps.school_code = fs.school_code
 order by fs.school_code

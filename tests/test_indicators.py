@@ -557,6 +557,91 @@ def test_cross_appointment_per_school(
     assert row["cross_appointed_share"] == (pytest.approx(share) if share is not None else None)
 
 
+@pytest.mark.parametrize("key", list(EXPECTED_ALL))
+def test_each_indicator_reads_the_files_it_declares(
+    con: duckdb.DuckDBPyConnection, key: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compute() starts indicators.reads(key) all at once; the function must read exactly those, or a
+    file would run late (one at a time) or for nothing."""
+    ran: list[str] = []
+    real = indicators.run_query
+
+    def recording(c: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
+        ran.append(name)
+        return real(c, name, params)
+
+    monkeypatch.setattr(indicators, "run_query", recording)
+    monkeypatch.setattr(indicators, "prefetch", lambda readings: None)  # the function's own reads only
+    indicators.compute(con, CURRENT, (key,))
+    assert sorted(set(ran)) == sorted(indicators.reads(key))
+
+
+def test_run_many_matches_one_at_a_time_in_the_jobs_order(con: duckdb.DuckDBPyConnection) -> None:
+    qp = indicators.query_params(CURRENT)
+    names = ["meetings_by_org", "schools_total", "split_roles_by_school", "review_by_school", "org_tree"]
+    jobs = [(n, qp) for n in names] + [("schools_total", qp | {"town": "河口镇"})]
+    together = indicators.run_many(con, jobs)
+    assert [f.equals(indicators.run_query(con, n, p)) for (n, p), f in zip(jobs, together, strict=True)] == [
+        True
+    ] * len(jobs)
+    assert [together[1]["total"].item(), together[-1]["total"].item()] == [5, 2]
+
+
+def test_run_many_keeps_the_readers_snapshot_when_a_load_commits(tmp_path: Path) -> None:
+    """The extra cursors are new transactions: after a load commits they would see the new data while
+    the reader's own transaction still sees the old, so run_many then runs everything on the reader."""
+    path = tmp_path / "snapshot.duckdb"
+    writer = store.connect(path)
+    store.load_batch(writer, district_frames(), [], user="t")
+    reader = store.connect(path)
+    reader.execute("begin transaction")
+    qp = indicators.query_params(CURRENT)
+    assert indicators.run_query(reader, "schools_total", qp)["total"].item() == 5
+    sixth = ("S6", "城关六小", "小学", "城关镇", "城区", T, None, 300, 20, F, None)
+    store.load_batch(writer, {"schools": typed("schools", [sixth])}, [], user="t")
+    jobs = [("schools_total", qp), ("split_roles_by_school", qp), ("charter_by_school", qp)]
+    inside = indicators.run_many(reader, jobs)
+    assert [inside[0]["total"].item(), inside[1].height, inside[2].height] == [5, 5, 5]
+    reader.execute("rollback")
+    after = indicators.run_many(reader, jobs)
+    assert [after[0]["total"].item(), after[1].height, after[2].height] == [6, 6, 6]
+    reader.close()
+    writer.close()
+
+
+def test_cross_appointment_counts_a_deputy_of_two_schools_once(tmp_path: Path) -> None:
+    """SPEC counts persons: P20 is a deputy at S1 and S2 and on S2's committee, P21 a deputy at S4 and
+    S5. District-wide each counts once, P20 as cross-appointed; with only 小学 (S1, S3, S5) in scope,
+    P20 is a deputy of S1 alone and no longer cross-appointed there."""
+    extra = [
+        ("P20", "两校副校", "S1", "副校长", T, d("2021-01-01"), None),
+        ("P20", "两校副校", "S2", "副校长", T, d("2021-01-01"), None),
+        ("P20", "两校副校", "S2", "支部委员", T, d("2021-01-01"), None),
+        ("P21", "双岗副校", "S4", "副校长", T, d("2021-01-01"), None),
+        ("P21", "双岗副校", "S5", "副校长", T, d("2021-01-01"), None),
+    ]
+    connection = store.connect(tmp_path / "two.duckdb")
+    store.load_batch(
+        connection, district_frames() | {"leaders": typed("leaders", LEADERS + extra)}, [], user="t"
+    )
+    everyone = indicators.compute(connection, CURRENT, ("cross_appointment",))["cross_appointment"]
+    assert everyone == {"deputies": 6, "cross_appointed": 3, "share": 0.5}
+    primary = indicators.compute(connection, replace(CURRENT, stage="小学"), ("cross_appointment",))
+    assert primary["cross_appointment"] == {"deputies": 4, "cross_appointed": 1, "share": 0.25}
+    per_school = indicators.run_query(
+        connection, "cross_appointment_by_school", indicators.query_params(CURRENT)
+    ).filter(pl.col("school_code").is_in(["S1", "S2"]))
+    assert per_school.select("school_code", "deputies_count", "cross_appointed_count").rows() == [
+        ("S1", 3, 1),
+        ("S2", 2, 1),
+    ]
+    # the columns behind the district sums stay out of the detail table
+    assert not [
+        c for c in indicators.breakdown(connection, "cross_appointment", CURRENT).columns if c[0] == "_"
+    ]
+    connection.close()
+
+
 @pytest.mark.parametrize(
     ("org_code", "due", "compliant", "no_general", "no_committee", "no_lesson"),
     [
