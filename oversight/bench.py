@@ -965,10 +965,10 @@ def _replay_page(calls: list[Any], db: str, args: dict[str, Any]) -> dict[str, A
     real_run_query = indicators.run_query
     collecting = [False]
 
-    def timed_run_query(con: Any, name: str, params: dict[str, Any]) -> Any:
+    def timed_run_query(con: Any, name: str, params: dict[str, Any], *more: Any) -> Any:
         started = time.perf_counter()
         try:
-            return real_run_query(con, name, params)
+            return real_run_query(con, name, params, *more)
         finally:
             if collecting[0]:
                 per_file.setdefault(name, []).append(time.perf_counter() - started)

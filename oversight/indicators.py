@@ -309,11 +309,19 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql"))
 
 
-def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
+def run_query(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: dict[str, Any],
+    columns: Sequence[str] | None = None,
+) -> pl.DataFrame:
     """Run queries/<name>.sql with the named parameters it uses, taken from `params`.
 
     Extra keys are ignored, so a page can hand every query the same dict. Filters and $target may be left
     out (all schools; catalog.ROTATION_TARGET); any other missing parameter is a usage error.
+
+    `columns`: only these, ordered by the first. DuckDB then skips the work behind the others (the
+    per-school name lists, the school attributes), which was a third of the 总览 queries' time.
     """
     used = query_parameters(name)
     bound: dict[str, Any] = {}
@@ -327,7 +335,11 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any])
             missing.append(key)
     if missing:
         raise UsageError(f"查询“{name}”缺少参数：{'、'.join(missing)}。")
-    return con.sql(sql_text(name), params=bound).pl()
+    sql = sql_text(name)
+    if columns:
+        listed = ", ".join(f'q."{c}"' for c in columns)
+        sql = f'select {listed} from (\n{sql}\n) as q order by q."{columns[0]}"'
+    return con.sql(sql, params=bound).pl()
 
 
 #: Query files run at once by run_many, each on its own cursor. DuckDB spreads one query over the cores,
@@ -347,7 +359,7 @@ def run_many(
     in between, every job runs on `con` alone instead, so one reading never mixes two states of the data.
     """
     if len(jobs) < 2 or PARALLEL_QUERIES < 2:
-        return [run_query(con, name, params) for name, params in jobs]
+        return [run_query(con, *job) for job in jobs]
     from oversight import store  # store imports this module for its SQL
 
     version = store.data_version(con)
@@ -358,7 +370,7 @@ def run_many(
             cursors.append(cursor)
             cursor.execute("begin transaction")
             if store.data_version(cursor) != version:
-                return [run_query(con, name, params) for name, params in jobs]
+                return [run_query(con, *job) for job in jobs]
         results: list[pl.DataFrame | None] = [None] * len(jobs)
         # longest first (text length is a fair proxy for cost here), so no worker is left with a big one
         pending = sorted(range(len(jobs)), key=lambda i: -len(sql_text(jobs[i][0])))
@@ -498,6 +510,46 @@ _MATRIX_SOURCES: dict[str, tuple[str, str]] = {
 }
 
 
+_SCHOOL_COLUMNS = ["school_code", "school_name", "town", "stage", "area_type"]
+
+#: The columns compute() and the matrix read from each file they share; only these are fetched. The
+#: matrix takes the school attributes once, from schools_list. A column missing here fails every
+#: compute and matrix test, so the list cannot drift unnoticed.
+_FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "schools_list": tuple(_SCHOOL_COLUMNS),
+    "split_roles_by_school": ("school_code", "split_status"),
+    "cross_appointment_by_school": (
+        "school_code",
+        "cross_appointed_share",
+        "_district_deputies",
+        "_district_cross_appointed",
+    ),
+    "rotation_by_school": (
+        "school_code",
+        "rotated_share",
+        "eligible_teachers",
+        "rotated_count",
+        "is_measured",
+        "is_below_target",
+    ),
+    "review_by_school": (
+        "school_code",
+        "compliant_share",
+        "matters_count",
+        "compliant_count",
+        "missing_party_count",
+        "missing_principal_count",
+        "implemented_before_review_count",
+    ),
+    "meetings_by_org": ("school_code", "quarters_due_count", "compliant_count"),
+    "charter_by_school": ("school_code", "is_revised"),
+    "duty_reports_by_school": ("school_code", "is_both_done"),
+}
+
+#: the files the matrix reads: the attributes, then each indicator's per-school file
+_MATRIX_READS: tuple[str, ...] = ("schools_list", *(q for q, _ in _MATRIX_SOURCES.values()))
+
+
 def _ratio(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -513,7 +565,7 @@ class _Frames:
 
     def frame(self, name: str) -> pl.DataFrame:
         if name not in self._cache:
-            self._cache[name] = run_query(self.con, name, self.qp)
+            self._cache[name] = run_query(self.con, name, self.qp, _FRAME_COLUMNS.get(name))
         return self._cache[name]
 
     def __getitem__(self, key: str) -> pl.DataFrame:
@@ -539,7 +591,9 @@ def prefetch(readings: Sequence[tuple[_Frames, Sequence[str]]]) -> None:
     jobs = [(frames, name) for frames, names in readings for name in frames.missing(names)]
     if not jobs:
         return
-    results = run_many(readings[0][0].con, [(name, frames.qp) for frames, name in jobs])
+    results = run_many(
+        readings[0][0].con, [(name, frames.qp, _FRAME_COLUMNS.get(name)) for frames, name in jobs]
+    )
     for (frames, name), frame in zip(jobs, results, strict=True):
         frames.store(name, frame)
 
@@ -698,7 +752,7 @@ def overviews(
     """overview() of several readings (总览: this period and the previous one), their files all started
     at once."""
     readings = [(p, _Frames(con, query_params(p))) for p in (resolve(con, x) for x in params)]
-    needed = [name for key in _INDICATORS for name in reads(key)] + [q for q, _ in _MATRIX_SOURCES.values()]
+    needed = [name for key in _INDICATORS for name in reads(key)] + list(_MATRIX_READS)
     prefetch([(frames, needed) for _, frames in readings])
     return [(_compute(p, frames, None), _matrix(frames)) for p, frames in readings]
 
@@ -788,9 +842,6 @@ def _row_status(key: str, column: str) -> pl.Expr:
     return status_expr(key, column)
 
 
-_SCHOOL_COLUMNS = ["school_code", "school_name", "town", "stage", "area_type"]
-
-
 def _meetings_per_school(per_org: pl.DataFrame) -> pl.DataFrame:
     """三会一课 per school: meetings_by_org's due and compliant quarters summed over the school's own
     branches (the quarter rules stay in SQL once); null share when nothing is due."""
@@ -831,14 +882,14 @@ def school_matrix(con: duckdb.DuckDBPyConnection, params: Params) -> pl.DataFram
     charter and duty_reports. Built from the *_by_school files, so the matrix and the breakdowns agree.
     """
     frames = _Frames(con, query_params(resolve(con, params)))
-    prefetch([(frames, [q for q, _ in _MATRIX_SOURCES.values()])])
+    prefetch([(frames, _MATRIX_READS)])
     return _matrix(frames)
 
 
 def _matrix(frames: _Frames) -> pl.DataFrame:
     per_school = {key: frames[key] for key in _MATRIX_SOURCES}
     per_school["three_meetings_one_lesson"] = _meetings_per_school(per_school["three_meetings_one_lesson"])
-    matrix = per_school["split_roles"].select(_SCHOOL_COLUMNS)
+    matrix = frames.frame("schools_list").select(_SCHOOL_COLUMNS)
     codes = matrix["school_code"]
     values = []
     for key, (_, column) in _MATRIX_SOURCES.items():

@@ -19,7 +19,6 @@ current_posts as (
     where l.post in ('副校长', '副书记', '支部委员')
         and l.appointed_on <= $as_of
         and (l.left_on is null or l.left_on > $as_of)
-        and l.school_code in (select fs.school_code from filtered_schools as fs)
 ),
 
 deputies as (
@@ -36,15 +35,26 @@ committee_seats as (
 ),
 
 flagged as (
-    select
-        d.school_code,
-        d.name,
-        cs.person_id is not null as is_cross,
-        row_number() over (
-            partition by d.person_id order by cs.person_id is not null desc, d.school_code
-        ) = 1 as is_counted,
+    select d.school_code, d.person_id, d.name, cs.person_id is not null as is_cross,
     from deputies as d
+    semi join filtered_schools as fs on fs.school_code = d.school_code
     left join committee_seats as cs on cs.school_code = d.school_code and cs.person_id = d.person_id
+),
+
+-- deputies at more than one school in scope, and the one school each is counted at
+shared_deputies as (
+    select
+        f.person_id,
+        coalesce(min(f.school_code) filter (where f.is_cross), min(f.school_code)) as counted_at,
+    from flagged as f
+    group by f.person_id
+    having count(*) > 1
+),
+
+counted as (
+    select f.*, sd.person_id is null or sd.counted_at = f.school_code as is_counted,
+    from flagged as f
+    left join shared_deputies as sd on sd.person_id = f.person_id
 ),
 
 per_school as (
@@ -56,7 +66,7 @@ per_school as (
         count(*) filter (where f.is_counted and f.is_cross)::bigint as district_cross_appointed,
         -- names joined from a sorted list: an ordered string_agg cost more than the rest of the query
         array_to_string(list_sort(list(f.name) filter (where not f.is_cross)), '、') as not_cross_names,
-    from flagged as f
+    from counted as f
     group by f.school_code
 )
 

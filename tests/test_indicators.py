@@ -566,9 +566,9 @@ def test_each_indicator_reads_the_files_it_declares(
     ran: list[str] = []
     real = indicators.run_query
 
-    def recording(c: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> pl.DataFrame:
+    def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
         ran.append(name)
-        return real(c, name, params)
+        return real(c, name, *args)
 
     monkeypatch.setattr(indicators, "run_query", recording)
     monkeypatch.setattr(indicators, "prefetch", lambda readings: None)  # the function's own reads only
