@@ -48,6 +48,7 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 
 | derived_meeting_quarters | table meeting_quarters: per org and quarter, meetings and the 三会一课 counts |
 | derived_matter_reviews | table matter_reviews: per school, year and category, the two-level review counts |
+| derived_matter_reviews_by_school | table matter_reviews_by_school: the same per school and year |
 | derived_rotation_counts | table rotation_counts: per school year and school, teachers sent and received |
 | derived_rotation_area_flows | table rotation_area_flows: per school year and sending school, rotations per receiving area type |
 | derived_record_years | table record_years: every year with a dated record, and whether it has a yearly record |

@@ -31,7 +31,7 @@ from oversight.indicators import sql_text
 from oversight.schema import TABLES, Table, table
 
 DEFAULT_DB = Path("data") / "oversight.duckdb"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LOCK_WAIT_SECONDS = 15.0
 
 #: Every connection, the dashboard's and the command line's, is sandboxed the same way: it can read and
@@ -175,6 +175,7 @@ def _migration_2() -> list[str]:
 DERIVED_TABLES: dict[str, tuple[str, ...]] = {
     "meeting_quarters": ("meetings",),
     "matter_reviews": ("matters",),
+    "matter_reviews_by_school": ("matters",),  # reads matter_reviews, so it comes after it
     "rotation_counts": ("rotations",),
     "rotation_area_flows": ("rotations", "schools"),
     "record_years": ("leaders", "party_orgs", "schools", "matters", "meetings", "honors", "duty_reports"),
@@ -197,6 +198,7 @@ MIGRATIONS: dict[int, list[str]] = {
     1: _migration_1(),
     2: _migration_2(),
     3: [_derived_ddl(name) for name in DERIVED_TABLES],
+    4: [_derived_ddl("matter_reviews_by_school")],
 }
 
 

@@ -1,5 +1,6 @@
--- two_level_review per school for matters registered in $year, summed from the derived table
--- matter_reviews (where the rules are written); compliant_share is null for a school without matters.
+-- two_level_review per school for matters registered in $year, read from the derived table
+-- matter_reviews_by_school (matter_reviews, where the rules are written, summed over categories);
+-- compliant_share is null for a school without matters.
 with
 filtered_schools as (
     select s.school_code, s.school_name, s.town, s.stage, s.area_type
@@ -10,16 +11,9 @@ filtered_schools as (
 ),
 
 per_school as (
-    select
-        mr.school_code,
-        sum(mr.matters_count) as matters_count,
-        sum(mr.compliant_count) as compliant_count,
-        sum(mr.missing_party_count) as missing_party_count,
-        sum(mr.missing_principal_count) as missing_principal_count,
-        sum(mr.implemented_before_review_count) as implemented_before_review_count,
-    from matter_reviews as mr
+    select mr.*
+    from matter_reviews_by_school as mr
     where mr.year = $year
-    group by mr.school_code
 )
 
 select

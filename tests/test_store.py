@@ -207,3 +207,26 @@ def test_derived_tables_follow_loads_and_rollbacks(con) -> None:
     assert con.execute(years).fetchall() == [(2023,), (2025,)]
     store.rollback(con, 2)
     assert con.execute(years).fetchall() == [(2023,)]
+
+
+def test_version_3_file_gets_the_per_school_review_table(tmp_path: Path) -> None:
+    """Version 4 added matter_reviews_by_school: a version-3 file with matters opens with it built."""
+    from tests.test_indicators import district_frames
+
+    path = tmp_path / "v3.duckdb"
+    con = store.connect(path)
+    store.load_batch(con, district_frames(), [], user="u")
+    con.execute("drop table matter_reviews_by_school")
+    con.execute("update meta set value = '3' where key = 'schema_version'")
+    con.close()
+
+    con = store.connect(path)
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 4
+    per_school = "select school_code, year, matters_count, compliant_count from matter_reviews_by_school"
+    summed = """select school_code, year, sum(matters_count)::bigint, sum(compliant_count)::bigint
+                from matter_reviews group by school_code, year"""
+    assert sorted(con.execute(per_school).fetchall()) == sorted(con.execute(summed).fetchall())
+    assert con.execute(
+        "select sum(matters_count) from matter_reviews_by_school where year = 2024"
+    ).fetchall() == [(7,)]
+    con.close()
