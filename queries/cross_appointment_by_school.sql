@@ -13,32 +13,25 @@ filtered_schools as (
         and ($area_type is null or s.area_type = $area_type)
 ),
 
-current_posts as (
-    select l.school_code, l.person_id, l.name, l.post, l.is_party_member
+person_posts as (
+    select
+        l.school_code,
+        l.person_id,
+        any_value(l.name) filter (where l.post = '副校长' and l.is_party_member) as name,
+        bool_or(l.post = '副校长' and l.is_party_member) as is_deputy,
+        bool_or(l.post in ('副书记', '支部委员')) as is_committee,
     from leaders as l
     where l.post in ('副校长', '副书记', '支部委员')
         and l.appointed_on <= $as_of
         and (l.left_on is null or l.left_on > $as_of)
-),
-
-deputies as (
-    select cp.school_code, cp.person_id, any_value(cp.name) as name,
-    from current_posts as cp
-    where cp.post = '副校长' and cp.is_party_member
-    group by cp.school_code, cp.person_id
-),
-
-committee_seats as (
-    select distinct cp.school_code, cp.person_id
-    from current_posts as cp
-    where cp.post in ('副书记', '支部委员')
+    group by l.school_code, l.person_id
 ),
 
 flagged as (
-    select d.school_code, d.person_id, d.name, cs.person_id is not null as is_cross,
-    from deputies as d
-    semi join filtered_schools as fs on fs.school_code = d.school_code
-    left join committee_seats as cs on cs.school_code = d.school_code and cs.person_id = d.person_id
+    select pp.school_code, pp.person_id, pp.name, pp.is_committee as is_cross,
+    from person_posts as pp
+    semi join filtered_schools as fs on fs.school_code = pp.school_code
+    where pp.is_deputy
 ),
 
 -- deputies at more than one school in scope, and the one school each is counted at
