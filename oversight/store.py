@@ -31,7 +31,7 @@ from oversight.indicators import sql_text
 from oversight.schema import TABLES, Table, table
 
 DEFAULT_DB = Path("data") / "oversight.duckdb"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 LOCK_WAIT_SECONDS = 15.0
 
 #: Every connection, the dashboard's and the command line's, is sandboxed the same way: it can read and
@@ -199,6 +199,7 @@ MIGRATIONS: dict[int, list[str]] = {
     2: _migration_2(),
     3: [_derived_ddl(name) for name in DERIVED_TABLES],
     4: [_derived_ddl("matter_reviews_by_school")],
+    5: [_derived_ddl("meeting_quarters")],  # now stored in year and org order
 }
 
 

@@ -174,6 +174,18 @@ def query(db: str, version: str, name: str, params: indicators.Params, extra: tu
         return indicators.run_query(con, name, indicators.query_params(params, **dict(extra)))  # type: ignore[arg-type]
 
 
+@st.cache_data(show_spinner="正在查询……", max_entries=128)
+def queries(
+    db: str, version: str, names: tuple[str, ...], params: indicators.Params
+) -> dict[str, pl.DataFrame]:
+    """Several query files of one page at once (indicators.run_many) from one snapshot, by name: a page
+    that shows five detail tables waits for the slowest, not for the sum."""
+    qp = indicators.query_params(params)
+    with snapshot(db) as con:
+        frames = indicators.run_many(con, [(name, qp) for name in names])  # type: ignore[arg-type]
+    return dict(zip(names, frames, strict=True))
+
+
 @st.cache_data(show_spinner="正在查询……", max_entries=256)
 def call(db: str, version: str, func_name: str, params: indicators.Params, *args: object) -> pl.DataFrame:
     """Run one of indicators' frame functions (school_matrix, breakdown, history) cached."""

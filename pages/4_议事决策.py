@@ -15,9 +15,19 @@ KEYS = (
     "two_level_review",
     "three_meetings_one_lesson",
 )  # the indicators this page shows: only their queries run
+#: the detail files, fetched together so the page waits for the slowest rather than the sum
+DETAILS = (
+    "review_by_category",
+    "review_by_school",
+    "review_noncompliant_matters",
+    "meetings_heatmap",
+    "meetings_yearly_kinds",
+)
 result = ui.compute(ctx.db, ctx.version, ctx.params, KEYS)
 changes = ui.compare(ctx.db, ctx.version, ctx.params, KEYS)
 review, meetings = result["two_level_review"], result["three_meetings_one_lesson"]
+
+details = ui.queries(ctx.db, ctx.version, DETAILS, ctx.params)
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
@@ -36,7 +46,7 @@ outcomes = [
 ]
 left, right = st.columns(2)
 with left:
-    by_category = ui.query(ctx.db, ctx.version, "review_by_category", ctx.params)
+    by_category = details["review_by_category"]
     ui.chart(
         charts.stacked_bars(
             by_category,
@@ -52,7 +62,7 @@ with left:
     )
 with right:
     by_school = charts.add_status(
-        ui.query(ctx.db, ctx.version, "review_by_school", ctx.params).filter(pl.col("matters_count") > 0),
+        details["review_by_school"].filter(pl.col("matters_count") > 0),
         "two_level_review",
         "compliant_share",
     ).sort("compliant_share")
@@ -69,7 +79,7 @@ with right:
         "review_school",
     )
 
-noncompliant = ui.query(ctx.db, ctx.version, "review_noncompliant_matters", ctx.params)
+noncompliant = details["review_noncompliant_matters"]
 st.markdown(f"**未按程序审议的事项（{noncompliant.height} 项）**")
 ui.table(noncompliant, f"{year}年未按程序审议事项", "noncompliant")
 
@@ -77,7 +87,7 @@ st.subheader("三会一课")
 st.caption(
     "每格为一个支部在一个季度是否按期召开支部党员大会、每月支部委员会和党课；未到考核期的季度记为“无数据”。"
 )
-grid = charts.quarter_status(ui.query(ctx.db, ctx.version, "meetings_heatmap", ctx.params))
+grid = charts.quarter_status(details["meetings_heatmap"])
 ui.chart(
     charts.status_heatmap(grid, "quarter", "org_name", title=f"{year} 年各支部三会一课落实情况"),
     grid,
@@ -86,7 +96,7 @@ ui.chart(
 )
 
 st.subheader("组织生活会与民主评议党员")
-yearly = ui.query(ctx.db, ctx.version, "meetings_yearly_kinds", ctx.params)
+yearly = details["meetings_yearly_kinds"]
 left, right = st.columns(2)
 with left:
     ui.chart(

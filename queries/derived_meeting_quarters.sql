@@ -2,6 +2,8 @@
 -- calendar quarter that has any meeting, with the counts the 三会一课 rules read. Pages read this
 -- (hundreds of thousands of rows at province scale) instead of scanning millions of meetings.
 -- committee_months_count = months of the quarter with a 支部委员会 (bits 0-2 counted, cheaper than distinct).
+-- Stored in year and org order: the per-branch files join it on org_code within one year, and on sorted
+-- rows those joins ran a quarter to a third faster (province: +60 ms at load, -13 to -33 ms a view).
 select
     m.org_code,
     year(m.held_on)::bigint as year,
@@ -15,3 +17,4 @@ select
     count(*) filter (where m.kind = '民主评议党员')::bigint as member_reviews_count,
 from meetings as m
 group by m.org_code, year(m.held_on), quarter(m.held_on)
+order by year, m.org_code, quarter_no
