@@ -321,7 +321,7 @@ def run_query(
     Extra keys are ignored, so a page can hand every query the same dict. Filters and $target may be left
     out (all schools; catalog.ROTATION_TARGET); any other missing parameter is a usage error.
 
-    `columns`: only these, ordered by the first. DuckDB then skips the work behind the others (the
+    `columns`: only these, in the order the file gives (no second sort). DuckDB then skips the work behind the others (the
     per-school name lists, the school attributes), which was a third of the 总览 queries' time.
     """
     used = query_parameters(name)
@@ -339,7 +339,7 @@ def run_query(
     sql = sql_text(name)
     if columns:
         listed = ", ".join(f'q."{c}"' for c in columns)
-        sql = f'select {listed} from (\n{sql}\n) as q order by q."{columns[0]}"'
+        sql = f"select {listed} from (\n{sql}\n) as q"
     return con.sql(sql, params=bound).pl()
 
 
@@ -588,15 +588,21 @@ class _Frames:
 
 
 def prefetch(readings: Sequence[tuple[_Frames, Sequence[str]]]) -> None:
-    """Run every file the readings still need in one run_many (all on the first reading's connection)."""
-    jobs = [(frames, name) for frames, names in readings for name in frames.missing(names)]
-    if not jobs:
+    """Run every file the readings still need in one run_many (all on the first reading's connection).
+
+    A file whose parameters are the same in two readings runs once: the school list and the org counts
+    do not depend on the period, so 总览's two periods share them."""
+    wanted: dict[tuple[str, tuple[tuple[str, Any], ...]], list[_Frames]] = {}
+    for frames, names in readings:
+        for name in frames.missing(names):
+            used = tuple(sorted((k, frames.qp.get(k)) for k in query_parameters(name)))
+            wanted.setdefault((name, used), []).append(frames)
+    if not wanted:
         return
-    results = run_many(
-        readings[0][0].con, [(name, frames.qp, _FRAME_COLUMNS.get(name)) for frames, name in jobs]
-    )
-    for (frames, name), frame in zip(jobs, results, strict=True):
-        frames.store(name, frame)
+    jobs = [(name, holders[0].qp, _FRAME_COLUMNS.get(name)) for (name, _), holders in wanted.items()]
+    for ((name, _), holders), frame in zip(wanted.items(), run_many(readings[0][0].con, jobs), strict=True):
+        for frames in holders:
+            frames.store(name, frame)
 
 
 def _sums(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, Any]:

@@ -587,6 +587,26 @@ def test_run_many_matches_one_at_a_time_in_the_jobs_order(con: duckdb.DuckDBPyCo
     assert [together[1]["total"].item(), together[-1]["total"].item()] == [5, 2]
 
 
+def test_two_periods_share_the_files_that_do_not_depend_on_the_period(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+    real = indicators.run_query
+
+    def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
+        ran.append(name)
+        return real(c, name, *args)
+
+    monkeypatch.setattr(indicators, "run_query", recording)
+    (now, _), (before, _) = indicators.overviews(con, [CURRENT, indicators.previous(CURRENT)])
+    assert [ran.count(n) for n in ("schools_list", "party_orgs_by_type", "split_roles_by_school")] == [
+        1,
+        1,
+        2,
+    ]
+    assert now["party_orgs"] == before["party_orgs"] and now["schools"] == before["schools"] == {"total": 5}
+
+
 def test_run_many_keeps_the_readers_snapshot_when_a_load_commits(tmp_path: Path) -> None:
     """The extra cursors are new transactions: after a load commits they would see the new data while
     the reader's own transaction still sees the old, so run_many then runs everything on the reader."""
