@@ -59,7 +59,14 @@ split_value as (
     group by ss.year
 ),
 
--- cross_appointment at each period's as-of date
+-- cross_appointment at each period's as-of date: only persons ever a Party-member deputy at the school
+-- can count, so the other committee seats are dropped before the join with the periods
+deputy_pairs as (
+    select distinct l.school_code, l.person_id
+    from leaders as l
+    where l.post = '副校长' and l.is_party_member
+),
+
 cross_posts as (
     select
         p.year,
@@ -68,6 +75,7 @@ cross_posts as (
         bool_or(l.post = '副校长' and l.is_party_member) as is_deputy,
         bool_or(l.post in ('副书记', '支部委员')) as is_committee,
     from leaders as l
+    semi join deputy_pairs as dp on dp.school_code = l.school_code and dp.person_id = l.person_id
     join periods as p
         on l.appointed_on <= p.period_as_of and (l.left_on is null or l.left_on > p.period_as_of)
     where l.post in ('副校长', '副书记', '支部委员')
@@ -75,12 +83,22 @@ cross_posts as (
     group by p.year, l.school_code, l.person_id
 ),
 
+-- SPEC counts persons: a deputy is cross-appointed if at some school in scope he or she is both
+cross_persons as (
+    select
+        cp.year,
+        cp.person_id,
+        bool_or(cp.is_deputy) as is_deputy,
+        bool_or(cp.is_deputy and cp.is_committee) as is_cross,
+    from cross_posts as cp
+    group by cp.year, cp.person_id
+),
+
 cross_value as (
     select
         cp.year,
-        count(distinct cp.person_id) filter (where cp.is_deputy and cp.is_committee)
-        / nullif(count(distinct cp.person_id) filter (where cp.is_deputy), 0)::double as value,
-    from cross_posts as cp
+        count(*) filter (where cp.is_cross) / nullif(count(*) filter (where cp.is_deputy), 0)::double as value,
+    from cross_persons as cp
     group by cp.year
 ),
 
@@ -151,35 +169,41 @@ branches as (
     where fo.org_type in ('党支部', '联合党支部')
 ),
 
-quarter_meetings as (
-    select mq.org_code, mq.year, mq.quarter_no, mq.general_meetings_count, mq.committee_months_count, mq.lessons_count
-    from meeting_quarters as mq
-),
-
 period_quarters as (
     select
         p.year,
         r.range as quarter_no,
         make_date(p.year, 3 * r.range - 2, 1) as quarter_start,
-        last_day(make_date(p.year, 3 * r.range, 1)) <= p.period_as_of as has_ended,
     from periods as p
     cross join range(1, 5) as r
+    where last_day(make_date(p.year, 3 * r.range, 1)) <= p.period_as_of
+),
+
+-- due branch-quarters are counted without the meetings, and compliant ones from the meeting summary
+-- alone (a quarter without meetings is not compliant), so no join pairs every due quarter with its row
+due_quarters as (
+    select pq.year, count(*) as due_count,
+    from branches as b
+    join period_quarters as pq on b.founded_on is null or pq.quarter_start >= b.founded_on
+    group by pq.year
+),
+
+compliant_quarters as (
+    select pq.year, count(*) as compliant_count,
+    from meeting_quarters as mq
+    join period_quarters as pq on pq.year = mq.year and pq.quarter_no = mq.quarter_no
+    join branches as b on b.org_code = mq.org_code
+    where (b.founded_on is null or pq.quarter_start >= b.founded_on)
+        and mq.general_meetings_count >= 1
+        and mq.committee_months_count = 3
+        and mq.lessons_count >= 1
+    group by pq.year
 ),
 
 meetings_value as (
-    select
-        pq.year,
-        count(*) filter (
-            where coalesce(qm.general_meetings_count, 0) >= 1
-                and coalesce(qm.committee_months_count, 0) = 3
-                and coalesce(qm.lessons_count, 0) >= 1
-        ) / nullif(count(*), 0)::double as value,
-    from branches as b
-    join period_quarters as pq
-        on pq.has_ended and (b.founded_on is null or pq.quarter_start >= b.founded_on)
-    left join quarter_meetings as qm
-        on qm.org_code = b.org_code and qm.year = pq.year and qm.quarter_no = pq.quarter_no
-    group by pq.year
+    select dq.year, coalesce(cq.compliant_count, 0) / nullif(dq.due_count, 0)::double as value,
+    from due_quarters as dq
+    left join compliant_quarters as cq on cq.year = dq.year
 ),
 
 charter_value as (
