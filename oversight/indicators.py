@@ -587,8 +587,11 @@ class _Frames:
         self._cache[name] = frame
 
 
-def prefetch(readings: Sequence[tuple[_Frames, Sequence[str]]]) -> None:
-    """Run every file the readings still need in one run_many (all on the first reading's connection).
+def prefetch(
+    readings: Sequence[tuple[_Frames, Sequence[str]]], extra: Sequence[tuple[str, dict[str, Any]]] = ()
+) -> list[pl.DataFrame]:
+    """Run every file the readings still need, plus the `extra` (name, params) jobs whole, in one run_many
+    (all on the first reading's connection); returns the extra jobs' frames.
 
     A file whose parameters are the same in two readings runs once: the school list and the org counts
     do not depend on the period, so 总览's two periods share them."""
@@ -597,12 +600,14 @@ def prefetch(readings: Sequence[tuple[_Frames, Sequence[str]]]) -> None:
         for name in frames.missing(names):
             used = tuple(sorted((k, frames.qp.get(k)) for k in query_parameters(name)))
             wanted.setdefault((name, used), []).append(frames)
-    if not wanted:
-        return
+    if not wanted and not extra:
+        return []
     jobs = [(name, holders[0].qp, _FRAME_COLUMNS.get(name)) for (name, _), holders in wanted.items()]
-    for ((name, _), holders), frame in zip(wanted.items(), run_many(readings[0][0].con, jobs), strict=True):
+    results = run_many(readings[0][0].con, [*jobs, *extra])
+    for ((name, _), holders), frame in zip(wanted.items(), results, strict=False):
         for frames in holders:
             frames.store(name, frame)
+    return results[len(jobs) :]
 
 
 def _sums(frame: pl.DataFrame, **exprs: pl.Expr) -> dict[str, Any]:
@@ -762,6 +767,30 @@ def overviews(
     needed = [name for key in _INDICATORS for name in reads(key)] + list(_MATRIX_READS)
     prefetch([(frames, needed) for _, frames in readings])
     return [(_compute(p, frames, None), _matrix(frames)) for p, frames in readings]
+
+
+def compute_with(
+    con: duckdb.DuckDBPyConnection, params: Params, keys: tuple[str, ...], files: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, pl.DataFrame]]:
+    """compute() of `keys` now and one period earlier, and the query files `files` (whole, this period),
+    all started at once: what a page with cards (value and change) and detail tables needs.
+
+    Returns (result, previous result, {file: frame})."""
+    p = resolve(con, params)
+    (_, now_frames), (_, before_frames) = readings = [
+        (x, _Frames(con, query_params(x))) for x in (p, previous(p))
+    ]
+    needed = [name for key in keys for name in reads(key)]
+    # a file the page shows whole also serves this period's figures (compute reads a subset of its columns)
+    details = prefetch(
+        [(now_frames, [n for n in needed if n not in files]), (before_frames, needed)],
+        [(name, query_params(p)) for name in files],
+    )
+    for name, frame in zip(files, details, strict=True):
+        if name in needed:
+            now_frames.store(name, frame)
+    now, before = (_compute(x, f, keys) for x, f in readings)
+    return now, before, dict(zip(files, details, strict=True))
 
 
 def _compute(p: Params, frames: _Frames, keys: tuple[str, ...] | None) -> dict[str, Any]:

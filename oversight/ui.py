@@ -174,16 +174,15 @@ def query(db: str, version: str, name: str, params: indicators.Params, extra: tu
         return indicators.run_query(con, name, indicators.query_params(params, **dict(extra)))  # type: ignore[arg-type]
 
 
-@st.cache_data(show_spinner="正在查询……", max_entries=128)
-def queries(
-    db: str, version: str, names: tuple[str, ...], params: indicators.Params
-) -> dict[str, pl.DataFrame]:
-    """Several query files of one page at once (indicators.run_many) from one snapshot, by name: a page
-    that shows five detail tables waits for the slowest, not for the sum."""
-    qp = indicators.query_params(params)
+@st.cache_data(show_spinner="正在计算指标……", max_entries=64)
+def compute_with(
+    db: str, version: str, params: indicators.Params, keys: tuple[str, ...], files: tuple[str, ...] = ()
+) -> tuple[dict, dict, dict[str, pl.DataFrame]]:
+    """A page's cards and detail files in one go: compute() of `keys` now, their change against the
+    previous period (compare_results) and the files `files`, all run at once (indicators.compute_with)."""
     with snapshot(db) as con:
-        frames = indicators.run_many(con, [(name, qp) for name in names])  # type: ignore[arg-type]
-    return dict(zip(names, frames, strict=True))
+        now, before, frames = indicators.compute_with(con, params, keys, files)  # type: ignore[arg-type]
+    return now, indicators.compare_results(now, before), frames
 
 
 @st.cache_data(show_spinner="正在查询……", max_entries=256)

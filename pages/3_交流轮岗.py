@@ -16,10 +16,10 @@ ctx = ui.page_setup("交流轮岗")
 sy = ctx.params.school_year
 st.caption(ui.params_caption(ctx.params))
 KEYS = ("rotation",)  # the indicators this page shows: only their queries run
-result = ui.compute(ctx.db, ctx.version, ctx.params, KEYS)
-rotation = result["rotation"]
-change = ui.compare(ctx.db, ctx.version, ctx.params, KEYS)["rotation"]
-history = ui.query(ctx.db, ctx.version, "rotation_history", ctx.params)
+DETAILS = ("rotation_history", "rotation_by_school", "rotation_flows")  # fetched with the cards, at once
+result, changes, details = ui.compute_with(ctx.db, ctx.version, ctx.params, KEYS, DETAILS)
+rotation, change = result["rotation"], changes["rotation"]
+history = details["rotation_history"]
 prior = history.filter(pl.col("school_year") < sy).tail(1)
 prior_below = prior["schools_below_target"][0] if prior.height else None
 prior_sy = prior["school_year"][0] if prior.height else None
@@ -40,7 +40,7 @@ c4.metric("纳入考核学校", f"{rotation['schools_measured']} 所")
 
 by_school = charts.rotation_gap(
     charts.add_status(
-        ui.query(ctx.db, ctx.version, "rotation_by_school", ctx.params).filter(pl.col("is_measured")),
+        details["rotation_by_school"].filter(pl.col("is_measured")),
         "rotation",
         "rotated_share",
     )
@@ -90,7 +90,7 @@ ui.chart(
 
 left, right = st.columns(2)
 with left:
-    flows = ui.query(ctx.db, ctx.version, "rotation_flows", ctx.params)
+    flows = details["rotation_flows"]
     ui.chart(
         charts.flows_sankey(flows, value="rotations_count", title=f"{sy} 学年城乡之间的交流流向"),
         flows,

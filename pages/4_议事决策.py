@@ -23,11 +23,8 @@ DETAILS = (
     "meetings_heatmap",
     "meetings_yearly_kinds",
 )
-result = ui.compute(ctx.db, ctx.version, ctx.params, KEYS)
-changes = ui.compare(ctx.db, ctx.version, ctx.params, KEYS)
+result, changes, details = ui.compute_with(ctx.db, ctx.version, ctx.params, KEYS, DETAILS)
 review, meetings = result["two_level_review"], result["three_meetings_one_lesson"]
-
-details = ui.queries(ctx.db, ctx.version, DETAILS, ctx.params)
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:

@@ -607,6 +607,38 @@ def test_two_periods_share_the_files_that_do_not_depend_on_the_period(
     assert now["party_orgs"] == before["party_orgs"] and now["schools"] == before["schools"] == {"total": 5}
 
 
+def test_compute_with_gives_both_periods_and_the_files_from_one_run(
+    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran: list[str] = []
+    real = indicators.run_query
+
+    def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
+        ran.append(name)
+        return real(c, name, *args)
+
+    keys, files = ("two_level_review", "rotation"), ("review_by_school", "review_by_category")
+    monkeypatch.setattr(indicators, "run_query", recording)
+    now, before, frames = indicators.compute_with(con, CURRENT, keys, files)
+    # this period's review figures come from the whole file the page shows: the file runs once per period
+    assert sorted(ran) == sorted(
+        [
+            "review_by_school",
+            "review_by_school",
+            "review_by_category",
+            "rotation_by_school",
+            "rotation_by_school",
+        ]
+    )
+    monkeypatch.setattr(indicators, "run_query", real)
+    for key in keys:
+        assert now[key] == indicators.compute(con, CURRENT, keys)[key]
+        assert before[key] == indicators.compute(con, indicators.previous(CURRENT), keys)[key]
+    assert now["two_level_review"]["matters"] == 7
+    qp = indicators.query_params(CURRENT)
+    assert all(frames[name].equals(indicators.run_query(con, name, qp)) for name in files)
+
+
 def test_run_many_keeps_the_readers_snapshot_when_a_load_commits(tmp_path: Path) -> None:
     """The extra cursors are new transactions: after a load commits they would see the new data while
     the reader's own transaction still sees the old, so run_many then runs everything on the reader."""
