@@ -25,7 +25,7 @@ st.caption(
 
 ui.report_download_button(ctx)
 
-result, matrix = ui.overview(ctx.db, ctx.version, ctx.params)
+result, matrix = ui.overview_pair(ctx.db, ctx.version, ctx.params)[0]
 changes = ui.overview_compared(ctx.db, ctx.version, ctx.params)
 
 st.subheader("各项指标")

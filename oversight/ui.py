@@ -153,18 +153,27 @@ def compare(db: str, version: str, params: indicators.Params, keys: tuple[str, .
     )
 
 
+@st.cache_data(show_spinner="正在计算指标……", max_entries=32)
+def overview_pair(
+    db: str, version: str, params: indicators.Params
+) -> tuple[tuple[dict, pl.DataFrame], tuple[dict, pl.DataFrame]]:
+    """overview() of this period and the previous one from one run of all their files (总览: the cards'
+    change and 重点关注 need both); files that do not depend on the period run once."""
+    with snapshot(db) as con:
+        now, before = indicators.overviews(con, [params, indicators.previous(params)])  # type: ignore[arg-type]
+    return now, before
+
+
 def overview_compared(db: str, version: str, params: indicators.Params) -> dict:
-    """总览's cards: now against the previous period, both from the cached overview()."""
-    return indicators.compare_results(
-        overview(db, version, params)[0], overview(db, version, indicators.previous(params))[0]
-    )
+    """总览's cards: now against the previous period, from the cached overview_pair()."""
+    (now, _), (before, _) = overview_pair(db, version, params)
+    return indicators.compare_results(now, before)
 
 
 def watch_list(db: str, version: str, params: indicators.Params) -> pl.DataFrame:
-    """重点关注 from the two periods' cached overview() matrices (the page has drawn this period's already)."""
-    return indicators.watch_between(
-        overview(db, version, params)[1], overview(db, version, indicators.previous(params))[1]
-    )
+    """重点关注 from the two periods' matrices of the cached overview_pair()."""
+    (_, now), (_, before) = overview_pair(db, version, params)
+    return indicators.watch_between(now, before)
 
 
 @st.cache_data(show_spinner="正在查询……", max_entries=512)

@@ -30,7 +30,7 @@ c5.metric("章程修订", "已修订" if row["is_charter_revised"] else "未修�
 with st.expander("学校基本信息"):
     ui.table(info, f"{row['school_name']}_基本信息", "info")
 
-district, matrix = ui.overview(ctx.db, ctx.version, ctx.params)  # cached already when coming from 总览
+district, matrix = ui.overview(ctx.db, ctx.version, ctx.params)
 mine = matrix.filter(matrix["school_code"] == code)
 versus = charts.school_vs_district_frame(mine.row(0, named=True) if mine.height else {}, district)
 st.subheader("各项指标与全区对比")
