@@ -31,7 +31,7 @@ from oversight.indicators import sql_text
 from oversight.schema import TABLES, Table, table
 
 DEFAULT_DB = Path("data") / "oversight.duckdb"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 LOCK_WAIT_SECONDS = 15.0
 
 #: Every connection, the dashboard's and the command line's, is sandboxed the same way: it can read and
@@ -200,6 +200,7 @@ MIGRATIONS: dict[int, list[str]] = {
     3: [_derived_ddl(name) for name in DERIVED_TABLES],
     4: [_derived_ddl("matter_reviews_by_school")],
     5: [_derived_ddl("meeting_quarters")],  # now stored in year and org order
+    6: [_derived_ddl("meeting_quarters")],  # now with the quarter's 三会一课 flags (is_compliant ...)
 }
 
 

@@ -194,9 +194,7 @@ compliant_quarters as (
     join period_quarters as pq on pq.year = mq.year and pq.quarter_no = mq.quarter_no
     join branches as b on b.org_code = mq.org_code
     where (b.founded_on is null or pq.quarter_start >= b.founded_on)
-        and mq.general_meetings_count >= 1
-        and mq.committee_months_count = 3
-        and mq.lessons_count >= 1
+        and mq.is_compliant
     group by pq.year
 ),
 

@@ -28,7 +28,7 @@ quarters as (
 ),
 
 quarter_meetings as (
-    select mq.org_code, mq.quarter_no, mq.general_meetings_count, mq.committee_months_count, mq.lessons_count
+    select mq.org_code, mq.quarter_no, mq.has_general_meeting, mq.has_monthly_committee, mq.has_lesson, mq.is_compliant
     from meeting_quarters as mq
     where mq.year = $year
 ),
@@ -46,12 +46,10 @@ assessed as (
         oq.org_code,
         oq.school_code,
         oq.quarter_no,
-        coalesce(qm.general_meetings_count, 0) >= 1 as has_general_meeting,
-        coalesce(qm.committee_months_count, 0) = 3 as has_monthly_committee,
-        coalesce(qm.lessons_count, 0) >= 1 as has_lesson,
-        coalesce(qm.general_meetings_count, 0) >= 1
-            and coalesce(qm.committee_months_count, 0) = 3
-            and coalesce(qm.lessons_count, 0) >= 1 as is_compliant,
+        coalesce(qm.has_general_meeting, false) as has_general_meeting,
+        coalesce(qm.has_monthly_committee, false) as has_monthly_committee,
+        coalesce(qm.has_lesson, false) as has_lesson,
+        coalesce(qm.is_compliant, false) as is_compliant,
     from org_quarters as oq
     left join quarter_meetings as qm on qm.org_code = oq.org_code and qm.quarter_no = oq.quarter_no
 ),

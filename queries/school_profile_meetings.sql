@@ -19,7 +19,7 @@ quarters as (
 quarter_meetings as (
     select
         mq.org_code, mq.quarter_no, mq.general_meetings_count, mq.committee_months_count, mq.lessons_count,
-        mq.meetings_count,
+        mq.meetings_count, mq.is_compliant,
     from meeting_quarters as mq
     where mq.year = $year
         and mq.org_code in (select b.org_code from branches as b)
@@ -45,9 +45,7 @@ select
     coalesce(qm.committee_months_count, 0)::bigint as committee_months_count,
     coalesce(qm.lessons_count, 0)::bigint as lessons_count,
     case
-        when g.is_due then coalesce(qm.general_meetings_count, 0) >= 1
-            and coalesce(qm.committee_months_count, 0) = 3
-            and coalesce(qm.lessons_count, 0) >= 1
+        when g.is_due then coalesce(qm.is_compliant, false)
     end as is_compliant,
 from grid as g
 left join quarter_meetings as qm on qm.org_code = g.org_code and qm.quarter_no = g.quarter_no

@@ -221,7 +221,7 @@ def test_version_3_file_gets_the_per_school_review_table(tmp_path: Path) -> None
     con.close()
 
     con = store.connect(path)
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 5
+    assert store.schema_version(con) == store.SCHEMA_VERSION == 6
     per_school = "select school_code, year, matters_count, compliant_count from matter_reviews_by_school"
     summed = """select school_code, year, sum(matters_count)::bigint, sum(compliant_count)::bigint
                 from matter_reviews group by school_code, year"""
