@@ -287,9 +287,8 @@ def lagging_schools(con: duckdb.DuckDBPyConnection, p: indicators.Params) -> pl.
 
     Columns: 学校, 乡镇街道, 学段, 未达标指标, 未达标项数; most failing indicators first.
     """
-    return lagging_from(
-        indicators.school_matrix(con, p), indicators.school_matrix(con, indicators.previous(p))
-    )
+    (_, now), (_, before) = indicators.overviews(con, [p, indicators.previous(p)])
+    return lagging_from(now, before)
 
 
 def _repeated(repeat: pl.DataFrame, key: str) -> pl.Expr:
@@ -464,9 +463,8 @@ def build_docx(
     still builds without pictures.
     """
     p = period_params(con, params)
-    # overview(): the indicators and the school matrix from one run of the per-school queries
-    result, matrix = indicators.overview(con, p)
-    before, before_matrix = indicators.overview(con, indicators.previous(p))
+    # the indicators and the school matrix of both periods from one run of their files
+    (result, matrix), (before, before_matrix) = indicators.overviews(con, [p, indicators.previous(p)])
     texts = sentences(result, p)
     pictures = render(section_charts(con, result, p))
     lagging = lagging_from(matrix, before_matrix)
