@@ -115,6 +115,8 @@ class BatchResult:
     frames: dict[str, pl.DataFrame]
     report: pl.DataFrame
     parts: list[RecognisedPart] = field(default_factory=list)
+    #: SHA-256 (hex) of each input file, in input order
+    digests: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -992,7 +994,7 @@ def validate_files(
     if mode == "replace":
         _check_dependents(problems, combined, batch, con)
     frames = {t.name: batch[t.name] for t in TABLES if t.name in batch}
-    return BatchResult(frames, problems.report(), parts)
+    return BatchResult(frames, problems.report(), parts, list(shas))
 
 
 # ---------------------------------------------------------------- report output

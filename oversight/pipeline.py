@@ -52,15 +52,18 @@ def sha256(raw: bytes) -> str:
 
 
 def _split_with_digests(
-    con: duckdb.DuckDBPyConnection | None, files: list[tuple[str, bytes]]
+    con: duckdb.DuckDBPyConnection | None,
+    files: list[tuple[str, bytes]],
+    known: list[str] | None = None,
 ) -> tuple[list[tuple[str, bytes]], list[str], list[SkippedFile]]:
-    """`split_already_loaded`, plus the SHA-256 of each fresh file, so validation need not hash it again."""
+    """`split_already_loaded`, plus the SHA-256 of each fresh file, so validation need not hash it again.
+    `known`: every file's SHA-256 when the caller has them already."""
     fresh: list[tuple[str, bytes]] = []
     digests: list[str] = []
     skipped: list[SkippedFile] = []
     seen: set[str] = set()
-    for name, raw in files:
-        digest = sha256(raw)
+    for i, (name, raw) in enumerate(files):
+        digest = known[i] if known is not None else sha256(raw)
         previous = store.loaded_sha(con, digest) if con is not None else None
         if previous is not None:
             skipped.append(SkippedFile(name, previous))
@@ -97,10 +100,15 @@ def load_files(
     mode: str = "upsert",
     table_override: str | None = None,
 ) -> LoadResult:
-    fresh, digests, skipped = _split_with_digests(con, files)
+    # validation hashes the files on another core meanwhile (hashlib lets go of the GIL): hashing first
+    # cost 0.3 s of 7.7 s at province scale. Files loaded before are then dropped, and in that rare case
+    # the rest is checked again on its own, so the outcome is the same as checking only the new files.
+    result = validate_files(files, con=con, table_override=table_override, mode=mode)
+    fresh, digests, skipped = _split_with_digests(con, files, result.digests)
     if not fresh:
         return LoadResult(None, skipped)
-    result = validate_files(fresh, con=con, table_override=table_override, mode=mode, digests=digests)
+    if len(fresh) < len(files):
+        result = validate_files(fresh, con=con, table_override=table_override, mode=mode, digests=digests)
     if not result.ok or not result.frames:
         # nothing valid, or nothing but headers: no batch at all, not even an empty one in the ledger
         return LoadResult(result, skipped)
