@@ -1566,7 +1566,13 @@ def render(results: dict[str, Any]) -> str:
                         worst[name] = (sec, p["result"]["per_file_calls"][name], page)
             slow = sorted(worst.items(), key=lambda kv: -kv[1][0])[:10]
             if slow:
-                lines += ["", "Slowest query files (warm, per run of one page):", ""]
+                lines += [
+                    "",
+                    "Slowest query files (warm, per run of one page). A page's files may run at once "
+                    "(`indicators.run_many`), so their times overlap and can add up to more than the "
+                    "page's warm time:",
+                    "",
+                ]
                 lines += _table(
                     ["query file", "ms per page run", "runs per page", "page"],
                     [[f"queries/{n}.sql", _ms(v[0]), v[1], v[2]] for n, v in slow],
