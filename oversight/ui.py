@@ -145,14 +145,6 @@ def overview(db: str, version: str, params: indicators.Params) -> tuple[dict, pl
         return indicators.overview(con, params)  # type: ignore[arg-type]
 
 
-def compare(db: str, version: str, params: indicators.Params, keys: tuple[str, ...] | None = None) -> dict:
-    """Now against the previous period, from two cached compute() results (the current one is usually
-    cached already by the same page), instead of computing the current period a second time."""
-    return indicators.compare_results(
-        compute(db, version, params, keys), compute(db, version, indicators.previous(params), keys)
-    )
-
-
 @st.cache_data(show_spinner="正在计算指标……", max_entries=32)
 def overview_pair(
     db: str, version: str, params: indicators.Params
