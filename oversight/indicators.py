@@ -321,8 +321,9 @@ def run_query(
     Extra keys are ignored, so a page can hand every query the same dict. Filters and $target may be left
     out (all schools; catalog.ROTATION_TARGET); any other missing parameter is a usage error.
 
-    `columns`: only these, in the order the file gives (no second sort). DuckDB then skips the work behind the others (the
-    per-school name lists, the school attributes), which was a third of the 总览 queries' time.
+    `columns`: only these, in the order the file gives (no second sort). DuckDB then skips the work
+    behind the others (the per-school name lists, the school attributes): a third of the 总览 queries'
+    time.
     """
     used = query_parameters(name)
     bound: dict[str, Any] = {}
@@ -350,10 +351,9 @@ def run_query(
 PARALLEL_QUERIES = max(2, min(4, (os.cpu_count() or 1) + 1))
 
 
-def run_many(
-    con: duckdb.DuckDBPyConnection, jobs: Sequence[tuple[str, dict[str, Any]]]
-) -> list[pl.DataFrame]:
-    """run_query of every (name, params) job, several at once, results in the jobs' order.
+def run_many(con: duckdb.DuckDBPyConnection, jobs: Sequence[tuple[Any, ...]]) -> list[pl.DataFrame]:
+    """run_query of every job, (name, params) or (name, params, columns), several at once, results in
+    the jobs' order.
 
     The extra cursors are separate connections, so each opens a transaction and checks that it sees the
     same data version as `con` (store.data_version: a load or rollback changes it). If a load committed
@@ -549,10 +549,6 @@ _FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
 
 #: the files the matrix reads: the attributes, then each indicator's per-school file
 _MATRIX_READS: tuple[str, ...] = ("schools_list", *(q for q, _ in _MATRIX_SOURCES.values()))
-
-
-def _ratio(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 class _Frames:

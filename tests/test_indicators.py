@@ -557,20 +557,26 @@ def test_cross_appointment_per_school(
     assert row["cross_appointed_share"] == (pytest.approx(share) if share is not None else None)
 
 
-@pytest.mark.parametrize("key", list(EXPECTED_ALL))
-def test_each_indicator_reads_the_files_it_declares(
-    con: duckdb.DuckDBPyConnection, key: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """compute() starts indicators.reads(key) all at once; the function must read exactly those, or a
-    file would run late (one at a time) or for nothing."""
-    ran: list[str] = []
+@pytest.fixture()
+def ran(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the query files run from here on, in order (run_query recorded, then run as usual)."""
+    names: list[str] = []
     real = indicators.run_query
 
     def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
-        ran.append(name)
+        names.append(name)
         return real(c, name, *args)
 
     monkeypatch.setattr(indicators, "run_query", recording)
+    return names
+
+
+@pytest.mark.parametrize("key", list(EXPECTED_ALL))
+def test_each_indicator_reads_the_files_it_declares(
+    con: duckdb.DuckDBPyConnection, key: str, ran: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """compute() starts indicators.reads(key) all at once; the function must read exactly those, or a
+    file would run late (one at a time) or for nothing."""
     monkeypatch.setattr(indicators, "prefetch", lambda readings: None)  # the function's own reads only
     indicators.compute(con, CURRENT, (key,))
     assert sorted(set(ran)) == sorted(indicators.reads(key))
@@ -588,16 +594,8 @@ def test_run_many_matches_one_at_a_time_in_the_jobs_order(con: duckdb.DuckDBPyCo
 
 
 def test_two_periods_share_the_files_that_do_not_depend_on_the_period(
-    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+    con: duckdb.DuckDBPyConnection, ran: list[str]
 ) -> None:
-    ran: list[str] = []
-    real = indicators.run_query
-
-    def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
-        ran.append(name)
-        return real(c, name, *args)
-
-    monkeypatch.setattr(indicators, "run_query", recording)
     (now, _), (before, _) = indicators.overviews(con, [CURRENT, indicators.previous(CURRENT)])
     assert [ran.count(n) for n in ("schools_list", "party_orgs_by_type", "split_roles_by_school")] == [
         1,
@@ -608,17 +606,9 @@ def test_two_periods_share_the_files_that_do_not_depend_on_the_period(
 
 
 def test_compute_with_gives_both_periods_and_the_files_from_one_run(
-    con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
+    con: duckdb.DuckDBPyConnection, ran: list[str]
 ) -> None:
-    ran: list[str] = []
-    real = indicators.run_query
-
-    def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
-        ran.append(name)
-        return real(c, name, *args)
-
     keys, files = ("two_level_review", "rotation"), ("review_by_school", "review_by_category")
-    monkeypatch.setattr(indicators, "run_query", recording)
     now, before, frames = indicators.compute_with(con, CURRENT, keys, files)
     # this period's review figures come from the whole file the page shows: the file runs once per period
     assert sorted(ran) == sorted(
@@ -630,7 +620,6 @@ def test_compute_with_gives_both_periods_and_the_files_from_one_run(
             "rotation_by_school",
         ]
     )
-    monkeypatch.setattr(indicators, "run_query", real)
     for key in keys:
         assert now[key] == indicators.compute(con, CURRENT, keys)[key]
         assert before[key] == indicators.compute(con, indicators.previous(CURRENT), keys)[key]
