@@ -46,7 +46,7 @@ Parameters a file may use (only the ones it uses are passed): `$year` (calendar 
 | school_profile_honors | year, level, org_code, org_name |
 | school_profile_rotation | school_year, eligible_teachers, rotated_count, received_count, rotated_share, is_below_target |
 
-| derived_meeting_quarters | table meeting_quarters: per org and quarter, meetings and the 三会一课 counts |
+| derived_meeting_quarters | table meeting_quarters: per org and quarter, meetings, the 三会一课 counts and the quarter's rule (has_* flags, is_compliant) |
 | derived_matter_reviews | table matter_reviews: per school, year and category, the two-level review counts |
 | derived_matter_reviews_by_school | table matter_reviews_by_school: the same per school and year |
 | derived_rotation_counts | table rotation_counts: per school year and school, teachers sent and received |

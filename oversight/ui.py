@@ -140,7 +140,8 @@ def compute(db: str, version: str, params: indicators.Params, keys: tuple[str, .
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=64)
 def overview(db: str, version: str, params: indicators.Params) -> tuple[dict, pl.DataFrame]:
-    """compute() and school_matrix() together, from one run of the per-school queries (总览)."""
+    """compute() and school_matrix() of one period from one run of their files (学校画像; 总览 uses
+    overview_pair for both periods)."""
     with snapshot(db) as con:
         return indicators.overview(con, params)  # type: ignore[arg-type]
 
