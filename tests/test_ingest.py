@@ -12,7 +12,7 @@ import openpyxl
 import polars as pl
 import pytest
 
-from oversight import store
+from oversight import ingest, store
 from oversight.ingest import (
     BatchResult,
     format_report,
@@ -472,3 +472,41 @@ def test_unique_school_name_is_checked_against_the_database(tmp_path: Path) -> N
     renamed = clash + f"{first['school_code']},改名后的学校,小学,城关街道,城区,是,是\n".encode()
     assert pipeline.load_files(con, [("学校.csv", renamed)], user="测试").ok
     con.close()
+
+
+def test_small_files_checked_beside_a_large_one_give_the_same_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files under SIDE_FILE_SHARE of the batch are checked on a second thread; the report must not
+    show it: files in the order they came, and a key repeated in a later, large file is named against
+    the small file that had it first, although the small file may be checked after the large one."""
+    header = (FILES / "schools_more.csv").read_text(encoding="utf-8").splitlines()[0]
+    rows = [f"L{i:05d},大校{i},小学,城关镇,城区,是,,100,10,否," for i in range(4000)]
+    rows[1234] = "S002,河西二中重名,初中,河西街道,镇区,否,,,,否,"  # repeats the small file's S002
+    rows[3000] = "L03000,大校3000,大学,城关镇,城区,是,,100,10,否,"  # not a 学段
+    large = ("\n".join([header, *rows]) + "\n").encode("utf-8")
+    files = [
+        *_files("err_enum.csv", "err_school_year_gap.csv"),
+        ("large.csv", large),
+        *_files("err_left_before.csv"),
+    ]
+    assert all(len(raw) < 0.05 * sum(len(r) for _, r in files) for name, raw in files if name != "large.csv")
+    beside = validate_files(files)
+    monkeypatch.setattr(ingest, "SIDE_FILE_SHARE", 0.0)
+    alone = validate_files(files)
+    assert beside.report.equals(alone.report)
+    assert problems(beside) == [
+        ("取值不在范围", 2, "学段"),
+        ("取值不在范围", 2, "学年"),
+        ("重复键", 1236, "学校标识码"),  # data row 1234 is line 1236 (header on line 1)
+        ("取值不在范围", 3002, "学段"),
+        ("取值不在范围", 3, "离任日期"),
+    ], format_report(beside.report)
+    assert beside.report["文件"].to_list() == [
+        "err_enum.csv",
+        "err_school_year_gap.csv",
+        "large.csv",
+        "large.csv",
+        "err_left_before.csv",
+    ]
+    assert beside.report.row(2, named=True)["说明"].startswith("与“err_enum.csv”第 3 行重复")
+    for name, frame in beside.frames.items():
+        assert frame.equals(alone.frames[name]), name
