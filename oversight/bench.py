@@ -535,8 +535,10 @@ def _profile_text(profiler: cProfile.Profile, limit: int = 30) -> str:
 
 
 def worker_load(args: dict[str, Any]) -> dict[str, Any]:
-    """The product's load: pipeline.load_files of the whole batch into a fresh database file, by stage."""
+    """The product's load, as `oversight load` does it: read the files, open a fresh database file,
+    pipeline.load_files of the whole batch; by stage."""
     from oversight import pipeline, store
+    from oversight.cli import read_inputs
 
     files_dir, db = Path(args["files"]), Path(args["db"])
     for p in (db, Path(f"{db}.wal")):
@@ -566,9 +568,7 @@ def worker_load(args: dict[str, Any]) -> dict[str, Any]:
     if profiler:
         profiler.enable()
     with stage("read files"):
-        files = [
-            (info["file"], (files_dir / info["file"]).read_bytes()) for info in _manifest(files_dir).values()
-        ]
+        files = read_inputs([files_dir / info["file"] for info in _manifest(files_dir).values()])
     with stage("open"):
         con = store.connect(db)
     result = pipeline.load_files(con, files, user="bench")
