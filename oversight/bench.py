@@ -1698,7 +1698,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--repeats",
         type=int,
-        default=2,
+        default=3,
         help="runs of the product load and of the limit per step (fastest counts)",
     )
     p.add_argument("--indicator-runs", type=int, default=INDICATOR_RUNS)
