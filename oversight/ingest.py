@@ -956,8 +956,8 @@ def _check_file(
 
 #: Files below this share of a batch's bytes are checked on a second thread beside the large ones. A
 #: large file's checks leave about a third of the second core idle (single-column steps, Python between
-#: polars calls), which the small files fill: province scale, 2 cores: validation 2.5 s -> 2.25 s, same
-#: CPU time. Large files stay on one thread, one at a time, so the memory peak does not grow.
+#: polars calls), which the small files fill: province scale, 2 cores: the files' checks 2.5 s -> 2.25 s,
+#: same CPU time. Large files stay on one thread, one at a time, so the memory peak does not grow.
 SIDE_FILE_SHARE = 0.05
 
 
