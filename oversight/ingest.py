@@ -983,8 +983,13 @@ def _check_all(
     return [done[i] for i in range(len(files))]
 
 
+def sha256(raw: bytes) -> str:
+    """A file's SHA-256 (hex): what the ledger records, and how a file loaded before is recognised."""
+    return hashlib.sha256(raw).hexdigest()
+
+
 def _digests(files: list[tuple[str, bytes]]) -> list[str]:
-    return [hashlib.sha256(raw).hexdigest() for _, raw in files]
+    return [sha256(raw) for _, raw in files]
 
 
 def validate_files(

@@ -5,13 +5,13 @@ The command line and the upload page both call `load_files`, so they report and 
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import duckdb
 
 from oversight import store
 from oversight.ingest import BatchResult, validate_files
+from oversight.ingest import sha256 as sha256  # one digest rule; the upload page keys its cache with it
 
 #: a batch of files with headers but no data rows (an untouched template, an empty export) loads nothing
 NO_ROWS_MESSAGE = "本批文件只有表头，没有任何数据行，未导入：请填写数据后重新上传。"
@@ -45,10 +45,6 @@ class LoadResult:
     @property
     def batch_id(self) -> int | None:
         return self.outcome.batch_id if self.outcome else None
-
-
-def sha256(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
 
 
 def _split_with_digests(
