@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oversight import charts, ui
-from oversight.catalog import INDICATORS
+from oversight.app import ui
+from oversight.contract.catalog import INDICATORS
+from oversight.present import figures
 
 ctx = ui.page_setup("总览")
 st.caption(ui.params_caption(ctx.params))
@@ -50,7 +51,7 @@ with tab_map:
     shown = ui.laggards_first(matrix).head(ui.MATRIX_ROWS)
     if matrix.height > shown.height:
         st.caption(f"共 {matrix.height} 所学校，热力图显示未达标项数最多的 {shown.height} 所。")
-    ui.chart(charts.status_matrix(shown), shown, "各校指标达标情况", "matrix_fig")
+    ui.chart(figures.status_matrix(shown), shown, "各校指标达标情况", "matrix_fig")
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 with left:

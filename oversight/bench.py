@@ -49,8 +49,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from oversight import schema
-from oversight.schema import TABLES, Reference, Table
+from oversight.contract import schema
+from oversight.contract.schema import TABLES, Reference, Table
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_MARK = "BENCH_RESULT "
@@ -537,8 +537,9 @@ def _profile_text(profiler: cProfile.Profile, limit: int = 30) -> str:
 def worker_load(args: dict[str, Any]) -> dict[str, Any]:
     """The product's load, as `oversight load` does it: read the files, open a fresh database file,
     pipeline.load_files of the whole batch; by stage."""
-    from oversight import pipeline, store
     from oversight.cli import read_inputs
+    from oversight.engine import connection, ledger, migrations
+    from oversight.ingest import pipeline
 
     files_dir, db = Path(args["files"]), Path(args["db"])
     for p in (db, Path(f"{db}.wal")):
@@ -546,8 +547,8 @@ def worker_load(args: dict[str, Any]) -> dict[str, Any]:
     stage = _Stages()
     # CPU time (all threads), not wall: on a shared machine wall time mostly measures the neighbours
     profiler = cProfile.Profile(time.process_time) if args.get("profile") else None
-    real_validate, real_load_batch = pipeline.validate_files, store.load_batch
-    real_refresh = store.refresh_derived
+    real_validate, real_load_batch = pipeline.validate_files, ledger.load_batch
+    real_refresh = migrations.refresh_derived
 
     def timed_validate(*a: Any, **kw: Any) -> Any:
         with stage("validate"):
@@ -562,15 +563,15 @@ def worker_load(args: dict[str, Any]) -> dict[str, Any]:
             return real_refresh(*a, **kw)
 
     pipeline.validate_files = timed_validate  # type: ignore[assignment]
-    store.load_batch = timed_load_batch  # type: ignore[assignment]
-    store.refresh_derived = timed_refresh  # type: ignore[assignment]
+    ledger.load_batch = timed_load_batch  # type: ignore[assignment]
+    migrations.refresh_derived = timed_refresh  # type: ignore[assignment]
     started, cpu_started = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
     with stage("read files"):
         files = read_inputs([files_dir / info["file"] for info in _manifest(files_dir).values()])
     with stage("open"):
-        con = store.connect(db)
+        con = connection.connect(db)
     result = pipeline.load_files(con, files, user="bench")
     with stage("close"):
         con.close()
@@ -589,7 +590,7 @@ def worker_load(args: dict[str, Any]) -> dict[str, Any]:
         report = result.validation.report if result.validation is not None else None
         out["problems"] = report.head(20).rows() if report is not None else []
         return out
-    con = store.connect(db, read_only=True)
+    con = connection.connect(db, read_only=True)
     out["rows"] = {t.name: con.execute(f"select count(*) from {t.name}").fetchall()[0][0] for t in TABLES}
     con.close()
     out["db_bytes"] = db.stat().st_size
@@ -794,9 +795,29 @@ def worker_pandas(args: dict[str, Any]) -> dict[str, Any]:
 #: functions outside `oversight.indicators` that pages call with a connection on every rerun: the data
 #: version (the cache key), the role check of the logged-in user, the filter options, the batch list
 OTHER_READS: dict[str, tuple[str, ...]] = {
-    "store": ("data_version", "frame", "current", "list_batches"),
-    "auth": ("role_of", "list_users", "count_admins"),
+    "queries": ("run_query", "data_version", "frame"),
+    "ledger": ("current", "list_batches"),
+    "users": ("role_of", "list_users", "count_admins"),
 }
+
+
+def _reading_modules() -> dict[str, Any]:
+    """The modules whose functions pages call with a connection, by the label the report uses."""
+    from oversight.engine import ledger, queries, users
+    from oversight.metrics import history, indicators, periods, schools, watch
+
+    return {
+        "indicators": indicators,
+        "schools": schools,
+        "watch": watch,
+        "history": history,
+        "periods": periods,
+        "queries": queries,
+        "ledger": ledger,
+        "users": users,
+    }
+
+
 BENCH_USER = "bench"
 
 
@@ -820,10 +841,8 @@ def _con_functions() -> list[tuple[Any, str, str]]:
     """(module, module name, function name) of every function pages may call with a connection."""
     import inspect
 
-    from oversight import auth, indicators, store
-
     found = []
-    for module, label in ((indicators, "indicators"), (store, "store"), (auth, "auth")):
+    for label, module in _reading_modules().items():
         for name, fn in vars(module).items():
             if not inspect.isfunction(fn) or fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
@@ -839,11 +858,12 @@ def _ensure_bench_admin(db: str) -> None:
     """Pages check the session's user against the users table on every rerun: give them one."""
     import secrets
 
-    from oversight import auth, store
+    from oversight.contract import roles
+    from oversight.engine import connection, users
 
-    with store.opened(db) as con:
-        if auth.role_of(con, BENCH_USER) is None:
-            auth.add_user(con, BENCH_USER, secrets.token_urlsafe(24), auth.ROLE_ADMIN)
+    with connection.opened(db) as con:
+        if users.role_of(con, BENCH_USER) is None:
+            users.add_user(con, BENCH_USER, secrets.token_urlsafe(24), roles.ROLE_ADMIN)
 
 
 def worker_record(args: dict[str, Any]) -> dict[str, Any]:
@@ -857,7 +877,8 @@ def worker_record(args: dict[str, Any]) -> dict[str, Any]:
     from streamlit import config as st_config
     from streamlit.testing.v1 import AppTest
 
-    from oversight import auth, ui
+    from oversight.app import ui
+    from oversight.contract import roles
 
     # the app's config hides error details from viewers; the benchmark needs them to report a broken page
     st_config.set_option("client.showErrorDetails", "full")
@@ -892,7 +913,7 @@ def worker_record(args: dict[str, Any]) -> dict[str, Any]:
         at = AppTest.from_file(str(home if home.exists() else path), default_timeout=900)
         if home.exists() and path != home:
             at.switch_page(path.relative_to(ROOT).as_posix())
-        at.session_state[ui.SESSION_USER] = {"username": BENCH_USER, "role": auth.ROLE_ADMIN}
+        at.session_state[ui.SESSION_USER] = {"username": BENCH_USER, "role": roles.ROLE_ADMIN}
         started = time.perf_counter()
         at.run()
         seconds = time.perf_counter() - started
@@ -957,12 +978,12 @@ def plan_summary(plan_json: str, top: int = 8) -> str:
 def _replay_page(calls: list[Any], db: str, args: dict[str, Any]) -> dict[str, Any]:
     """Replay one page's recorded calls: cold (first run on a fresh connection), warm (same connection,
     repeated; median), app style (a connection opened and closed per call, as oversight.ui does)."""
-    from oversight import auth, indicators, store
+    from oversight.engine import connection, queries
 
-    modules = {"indicators": indicators, "store": store, "auth": auth}
+    modules = _reading_modules()
     per_file: dict[str, list[float]] = {}
     last_params: dict[str, dict[str, Any]] = {}
-    real_run_query = indicators.run_query
+    real_run_query = queries.run_query
     collecting = [False]
 
     def timed_run_query(con: Any, name: str, params: dict[str, Any], *more: Any) -> Any:
@@ -974,7 +995,7 @@ def _replay_page(calls: list[Any], db: str, args: dict[str, Any]) -> dict[str, A
                 per_file.setdefault(name, []).append(time.perf_counter() - started)
                 last_params[name] = params
 
-    indicators.run_query = timed_run_query  # type: ignore[assignment]
+    queries.run_query = timed_run_query  # type: ignore[assignment]
     try:
         funcs = [(getattr(modules[m], n), a, kw) for m, n, a, kw in calls]
 
@@ -988,7 +1009,7 @@ def _replay_page(calls: list[Any], db: str, args: dict[str, Any]) -> dict[str, A
             return time.perf_counter() - started
 
         t0 = time.perf_counter()
-        con = store.connect(db)
+        con = connection.connect(db)
         open_cold = time.perf_counter() - t0
         cold = run_all(con)
         warm_runs = []
@@ -1007,13 +1028,13 @@ def _replay_page(calls: list[Any], db: str, args: dict[str, Any]) -> dict[str, A
             started = time.perf_counter()
             for fn, a, kw in funcs:
                 o = time.perf_counter()
-                c = store.connect(db)
+                c = connection.connect(db)
                 opens.append(time.perf_counter() - o)
                 fn(c, *a, **kw)
                 c.close()
             app_runs.append(time.perf_counter() - started)
     finally:
-        indicators.run_query = real_run_query  # type: ignore[assignment]
+        queries.run_query = real_run_query  # type: ignore[assignment]
     repeats = max(1, int(args["repeats"]))
     return {
         "calls": len(funcs),

@@ -16,8 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
-from oversight.errors import OversightError, UsageError
-from oversight.schema import LOAD_MODES
+from oversight.contract.errors import OversightError, UsageError
+from oversight.contract.schema import LOAD_MODES
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -76,7 +76,7 @@ def read_inputs(paths: Sequence[str | Path]) -> list[tuple[str, bytes]]:
 
 
 def _print_result(validation, skipped) -> None:  # type: ignore[no-untyped-def]
-    from oversight.ingest import format_report
+    from oversight.ingest.checks import format_report
 
     for s in skipped:
         print(s.message)
@@ -90,7 +90,7 @@ def _print_result(validation, skipped) -> None:  # type: ignore[no-untyped-def]
 
 
 def _table_zh(name: str | None) -> str:
-    from oversight.schema import TABLES_BY_NAME
+    from oversight.contract.schema import TABLES_BY_NAME
 
     return TABLES_BY_NAME[name].zh if name in TABLES_BY_NAME else "无法识别"
 
@@ -99,13 +99,15 @@ def _table_zh(name: str | None) -> str:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from oversight import demo, pipeline, store
+    from oversight import demo
+    from oversight.engine import connection
+    from oversight.ingest import pipeline
 
-    db = store.resolve_db_path(args.db)
+    db = connection.resolve_db_path(args.db)
     with tempfile.TemporaryDirectory() as tmp:
         paths = demo.write_sample_files(demo.build_district(), Path(tmp))
         files = [(p.name, p.read_bytes()) for p in sorted(paths)]
-    with store.opened(db) as con:
+    with connection.opened(db) as con:
         result = pipeline.load_files(con, files, user="示例数据")
     _print_result(result.validation, result.skipped)
     if not result.ok:
@@ -119,12 +121,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from oversight import pipeline, store
+    from oversight.engine import connection
+    from oversight.ingest import pipeline
 
     files = read_inputs(args.files)
-    db = store.resolve_db_path(args.db)
+    db = connection.resolve_db_path(args.db)
     if db.exists():
-        with store.opened(db) as con:
+        with connection.opened(db) as con:
             result = pipeline.validate_only(con, files, mode=args.mode, table_override=args.table)
     else:
         result = pipeline.validate_only(None, files, mode=args.mode, table_override=args.table)
@@ -137,10 +140,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from oversight import pipeline, store
+    from oversight.engine import connection
+    from oversight.ingest import pipeline
 
     files = read_inputs(args.files)
-    with store.opened(store.resolve_db_path(args.db)) as con:
+    with connection.opened(connection.resolve_db_path(args.db)) as con:
         result = pipeline.load_files(con, files, user=args.user, mode=args.mode, table_override=args.table)
     _print_result(result.validation, result.skipped)
     if not result.ok:
@@ -162,11 +166,11 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_batches(args: argparse.Namespace) -> int:
-    from oversight import store
+    from oversight.engine import connection, ledger
 
-    db = store.resolve_db_path(args.db)
-    with store.opened(db) as con:
-        batches = store.list_batches(con)
+    db = connection.resolve_db_path(args.db)
+    with connection.opened(db) as con:
+        batches = ledger.list_batches(con)
     if args.json:
         print(json.dumps(batches, ensure_ascii=False, indent=1))
         return EXIT_OK
@@ -181,18 +185,20 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    from oversight import store
+    from oversight.engine import connection, ledger
 
-    with store.opened(store.resolve_db_path(args.db)) as con:
-        touched = store.rollback(con, args.id, user=args.user)
+    with connection.opened(connection.resolve_db_path(args.db)) as con:
+        touched = ledger.rollback(con, args.id, user=args.user)
     print(f"已撤销批次 {args.id}，重新计算了：{'、'.join(_table_zh(t) for t in touched) or '无'}。")
     return EXIT_OK
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from oversight import indicators, store
+    from oversight.engine import connection
+    from oversight.metrics import indicators, periods
+    from oversight.present import formats
 
-    params = indicators.Params(
+    params = periods.Params(
         year=args.year,
         school_year=args.school_year,
         as_of=args.as_of,
@@ -200,20 +206,20 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         stage=args.stage,
         area_type=args.area_type,
     )
-    db = store.resolve_db_path(args.db)
+    db = connection.resolve_db_path(args.db)
     if not db.exists():
         raise OversightError(f"数据库文件 {db} 不存在，请先运行 oversight demo 或导入数据。")
-    with store.opened(db) as con:
+    with connection.opened(db) as con:
         result = indicators.compute(con, params)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
-        print(indicators.format_text(result))
+        print(formats.format_text(result))
     return EXIT_OK
 
 
 def cmd_templates(args: argparse.Namespace) -> int:
-    from oversight.templates import write_templates
+    from oversight.ingest.templates import write_templates
 
     out = Path(args.dir)
     paths = write_templates(out)
@@ -233,26 +239,26 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from oversight import auth, store
+    from oversight.engine import connection, users
 
-    with store.opened(store.resolve_db_path(args.db)) as con:
+    with connection.opened(connection.resolve_db_path(args.db)) as con:
         if args.action == "add":
-            user = auth.add_user(con, args.username, _password(args), args.role)
+            user = users.add_user(con, args.username, _password(args), args.role)
             print(f"已添加用户 {user.username}（{user.role}）。")
         elif args.action == "remove":
-            auth.remove_user(con, args.username)
+            users.remove_user(con, args.username)
             print(f"已删除用户 {args.username}。")
         elif args.action == "passwd":
-            auth.set_password(con, args.username, _password(args))
+            users.set_password(con, args.username, _password(args))
             print(f"已重置用户 {args.username} 的密码，并解除锁定。")
         elif args.action == "list":
-            users = auth.list_users(con)
+            users = users.list_users(con)
             if not users:
                 print("还没有任何账号，运行 oversight users ensure-admin 创建第一个管理员。")
             for u in users:
                 print(f"{u['用户名']}  {u['角色']}  创建于 {u['创建时间']}")
         elif args.action == "ensure-admin":
-            password = auth.ensure_admin(con, args.username or "admin")
+            password = users.ensure_admin(con, args.username or "admin")
             if password:
                 print("=" * 60)
                 print(f"已创建第一个管理员账号：{args.username or 'admin'}")
@@ -262,13 +268,15 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from oversight import indicators, report, store
+    from oversight.engine import connection
+    from oversight.metrics import periods
+    from oversight.present import report
 
-    db = store.resolve_db_path(args.db)
+    db = connection.resolve_db_path(args.db)
     if not db.exists():
         raise OversightError(f"数据库文件 {db} 不存在，请先运行 oversight demo 或导入数据。")
-    with store.opened(db) as con:
-        raw = report.build_docx(con, indicators.Params(year=args.year, town=args.town))
+    with connection.opened(db) as con:
+        raw = report.build_docx(con, periods.Params(year=args.year, town=args.town))
     Path(args.out).write_bytes(raw)
     print(f"已生成情况总结：{args.out}")
     return EXIT_OK

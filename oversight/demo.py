@@ -35,8 +35,8 @@ import openpyxl
 import polars as pl
 from openpyxl.utils import get_column_letter
 
-from oversight import store
-from oversight.schema import TABLES, Column, Table, table
+from oversight.contract.schema import TABLES, Column, Table, table
+from oversight.engine import connection, ledger
 
 DEFAULT_SEED = 2023
 #: the calendar year the district summary describes; no dated record lies after it, so it is the default Y
@@ -973,8 +973,8 @@ def build_district(seed: int = DEFAULT_SEED) -> dict[str, pl.DataFrame]:
 
 def load_demo(
     con: duckdb.DuckDBPyConnection, *, seed: int = DEFAULT_SEED, user: str = DEMO_USER, mode: str = "replace"
-) -> store.LoadOutcome:
-    """Build the district and commit it straight through the store, as one batch.
+) -> ledger.LoadOutcome:
+    """Build the district and commit it straight through the ledger, as one batch.
 
     The fast path for fixtures and scripts: no files are parsed. (`oversight demo` instead uploads the
     sample files through the ingestion pipeline, so its ledger lists real file names and digests.)
@@ -984,8 +984,8 @@ def load_demo(
     files = []
     for t in TABLES:
         digest = hashlib.sha256(frames[t.name].write_csv().encode("utf-8")).hexdigest()
-        files.append(store.FileRecord(f"示例数据/{t.zh}", digest, "", t.name, frames[t.name].height))
-    return store.load_batch(con, frames, files, user=user, mode=mode)
+        files.append(ledger.FileRecord(f"示例数据/{t.zh}", digest, "", t.name, frames[t.name].height))
+    return ledger.load_batch(con, frames, files, user=user, mode=mode)
 
 
 # ---------------------------------------------------------------- sample files
@@ -1169,7 +1169,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in write_sample_files(frames, args.write_sample):
             print(path)
     if args.db:
-        with store.opened(args.db) as con:
+        with connection.opened(args.db) as con:
             outcome = load_demo(con, seed=args.seed)
         print(f"已写入示例区县，批次 {outcome.batch_id}")
     return 0

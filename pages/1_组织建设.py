@@ -5,7 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from oversight import charts, indicators, ui
+from oversight.app import ui
+from oversight.metrics import schools
+from oversight.present import figures, formats
 
 ctx = ui.page_setup("组织建设")
 st.caption(ui.params_caption(ctx.params))
@@ -22,8 +24,8 @@ orgs, split, cross, appointed = (
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("一级党组织", orgs["primary"])
 c2.metric("党员人数", orgs["members"])
-c3.metric("书记校长分设比例", charts.format_value(split["split_share"], True))
-c4.metric("交叉任职比例", charts.format_value(cross["share"], True))
+c3.metric("书记校长分设比例", formats.format_value(split["split_share"], True))
+c4.metric("交叉任职比例", formats.format_value(cross["share"], True))
 c5.metric("书记或校长空缺学校", split["vacant"])
 st.caption(" · ".join(f"{t} {n}" for t, n in orgs["by_type"].items()))
 
@@ -33,7 +35,7 @@ kind = st.radio(
     "图形", ["旭日图", "矩形树图"], horizontal=True, key="tree_kind", label_visibility="collapsed"
 )
 ui.chart(
-    charts.org_tree(tree, kind="sunburst" if kind == "旭日图" else "treemap"),
+    figures.org_tree(tree, kind="sunburst" if kind == "旭日图" else "treemap"),
     tree.filter(pl.col("parent_id") != ""),
     "党组织体系",
     "org_tree",
@@ -44,17 +46,17 @@ by_school = ui.query(ctx.db, ctx.version, "split_roles_by_school", ctx.params)
 parts = ["split_count", "combined_count", "vacant_count"]
 left, right = st.columns(2)
 with left:
-    by_stage = indicators.split_roles_grouped(by_school, "stage")
+    by_stage = schools.split_roles_grouped(by_school, "stage")
     ui.chart(
-        charts.stacked_bars(by_stage, "stage", parts, title="按学段", value_title="学校数"),
+        figures.stacked_bars(by_stage, "stage", parts, title="按学段", value_title="学校数"),
         by_stage,
         "书记校长设置_按学段",
         "split_stage",
     )
 with right:
-    by_town = indicators.split_roles_grouped(by_school, "town")
+    by_town = schools.split_roles_grouped(by_school, "town")
     ui.chart(
-        charts.stacked_bars(
+        figures.stacked_bars(
             by_town, "town", parts, title="按乡镇街道", value_title="学校数", horizontal=True
         ),
         by_town,
@@ -75,7 +77,7 @@ st.subheader("交叉任职")
 st.caption(
     f"党员副校长 {cross['deputies']} 人，其中进入党组织班子（副书记或支部委员）{cross['cross_appointed']} 人。"
 )
-cross_school = charts.add_status(
+cross_school = schools.add_status(
     ui.query(ctx.db, ctx.version, "cross_appointment_by_school", ctx.params).filter(
         pl.col("deputies_count") > 0
     ),
@@ -83,7 +85,7 @@ cross_school = charts.add_status(
     "cross_appointed_share",
 ).sort("cross_appointed_share", nulls_last=True)
 ui.chart(
-    charts.status_bars(
+    figures.status_bars(
         cross_school,
         "school_name",
         "cross_appointed_share",
@@ -98,7 +100,7 @@ ui.chart(
 st.subheader("新任命书记、副书记")
 by_year = ui.query(ctx.db, ctx.version, "appointments_by_year", ctx.params)
 ui.chart(
-    charts.stacked_bars(
+    figures.stacked_bars(
         by_year,
         "year",
         ["secretaries_count", "deputy_secretaries_count"],

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from oversight import charts, ui
-from oversight.schema import HONOR_LEVELS
+from oversight.app import ui
+from oversight.contract.schema import HONOR_LEVELS
+from oversight.present import figures, formats
 
 ctx = ui.page_setup("最强党支部")
 st.caption(ui.params_caption(ctx.params))
@@ -25,7 +26,7 @@ for col, level in zip(cols[2:], HONOR_LEVELS, strict=False):
     col.metric(level, honors["by_level"][level])
 cols[-1].metric(
     "获评党组织占比",
-    charts.format_value(honored_orgs / orgs_total if orgs_total else None, True),
+    formats.format_value(honored_orgs / orgs_total if orgs_total else None, True),
     help=f"获评过最强党支部的党组织 {honored_orgs} 个 / 党组织 {orgs_total} 个",
 )
 
@@ -33,7 +34,7 @@ left, right = st.columns([2, 1])
 with left:
     by_year = ui.query(ctx.db, ctx.version, "honors_by_level_year", ctx.params)
     ui.chart(
-        charts.grouped_by(
+        figures.grouped_by(
             by_year,
             "year",
             "level",
@@ -55,7 +56,7 @@ with right:
         }
     )
     ui.chart(
-        charts.pie(share, "part", "count", title="获评党组织占比"), share, "获评党组织占比", "honor_share"
+        figures.pie(share, "part", "count", title="获评党组织占比"), share, "获评党组织占比", "honor_share"
     )
 
 st.subheader(f"截至 {ctx.params.year} 年获评的党组织")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from oversight import charts, ui
-from oversight.catalog import INDICATORS_BY_KEY, ROTATION_TARGET, STATUS_BAD
+from oversight.app import ui
+from oversight.contract.catalog import INDICATORS_BY_KEY, ROTATION_TARGET, STATUS_BAD
+from oversight.metrics import schools
+from oversight.present import figures, labels
 
 ctx = ui.page_setup("交流轮岗")
 sy = ctx.params.school_year
@@ -38,8 +40,8 @@ c3.metric(
 )
 c4.metric("纳入考核学校", f"{rotation['schools_measured']} 所")
 
-by_school = charts.rotation_gap(
-    charts.add_status(
+by_school = schools.rotation_gap(
+    schools.add_status(
         details["rotation_by_school"].filter(pl.col("is_measured")),
         "rotation",
         "rotated_share",
@@ -75,7 +77,7 @@ else:
 
 st.subheader("各校交流轮岗比例")
 ui.chart(
-    charts.status_bars(
+    figures.status_bars(
         by_school.sort("rotated_share"),
         "school_name",
         "rotated_share",
@@ -92,14 +94,14 @@ left, right = st.columns(2)
 with left:
     flows = details["rotation_flows"]
     ui.chart(
-        charts.flows_sankey(flows, value="rotations_count", title=f"{sy} 学年城乡之间的交流流向"),
+        figures.flows_sankey(flows, value="rotations_count", title=f"{sy} 学年城乡之间的交流流向"),
         flows,
         f"{sy}学年城乡交流流向",
         "flows",
     )
 with right:
     ui.chart(
-        charts.lines(
+        figures.lines(
             history,
             "school_year",
             "ratio",
@@ -113,13 +115,13 @@ with right:
         "history",
     )
 ui.chart(
-    charts.stacked_bars(
+    figures.stacked_bars(
         history,
         "school_year",
         ["schools_below_target"],
         title=f"历年低于 {ROTATION_TARGET:.0%} 的学校数",
         value_title="学校数",
-        colors={"schools_below_target": charts.status_color(STATUS_BAD)},
+        colors={"schools_below_target": labels.status_color(STATUS_BAD)},
         height=340,
     ),
     history,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from oversight import charts, ui
+from oversight.app import ui
+from oversight.metrics import schools
+from oversight.present import figures
 
 ctx = ui.page_setup("议事决策")
 year = ctx.params.year
@@ -45,7 +47,7 @@ left, right = st.columns(2)
 with left:
     by_category = details["review_by_category"]
     ui.chart(
-        charts.stacked_bars(
+        figures.stacked_bars(
             by_category,
             "category",
             outcomes,
@@ -58,13 +60,13 @@ with left:
         "review_category",
     )
 with right:
-    by_school = charts.add_status(
+    by_school = schools.add_status(
         details["review_by_school"].filter(pl.col("matters_count") > 0),
         "two_level_review",
         "compliant_share",
     ).sort("compliant_share")
     ui.chart(
-        charts.status_bars(
+        figures.status_bars(
             by_school,
             "school_name",
             "compliant_share",
@@ -84,9 +86,9 @@ st.subheader("三会一课")
 st.caption(
     "每格为一个支部在一个季度是否按期召开支部党员大会、每月支部委员会和党课；未到考核期的季度记为“无数据”。"
 )
-grid = charts.quarter_status(details["meetings_heatmap"])
+grid = schools.quarter_status(details["meetings_heatmap"])
 ui.chart(
-    charts.status_heatmap(grid, "quarter", "org_name", title=f"{year} 年各支部三会一课落实情况"),
+    figures.status_heatmap(grid, "quarter", "org_name", title=f"{year} 年各支部三会一课落实情况"),
     grid,
     f"{year}年三会一课",
     "meetings_grid",
@@ -97,7 +99,7 @@ yearly = details["meetings_yearly_kinds"]
 left, right = st.columns(2)
 with left:
     ui.chart(
-        charts.grouped_by(
+        figures.grouped_by(
             yearly,
             "year",
             "kind",
@@ -112,7 +114,7 @@ with left:
     )
 with right:
     ui.chart(
-        charts.grouped_by(
+        figures.grouped_by(
             yearly,
             "year",
             "kind",

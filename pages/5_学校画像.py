@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oversight import charts, ui
-from oversight.catalog import ROTATION_TARGET
+from oversight.app import ui
+from oversight.contract.catalog import ROTATION_TARGET
+from oversight.metrics import schools
+from oversight.present import figures, tables
 
 ctx = ui.page_setup("学校画像")
-schools = ui.query(ctx.db, ctx.version, "schools_list", ctx.params)
-code = ui.school_picker(schools, "profile_school")
+school_list = ui.query(ctx.db, ctx.version, "schools_list", ctx.params)
+code = ui.school_picker(school_list, "profile_school")
 if code is None:
     st.info("当前筛选条件下没有学校，请调整左侧筛选条件。")
     st.stop()
@@ -32,10 +34,10 @@ with st.expander("学校基本信息"):
 
 district, matrix = ui.overview(ctx.db, ctx.version, ctx.params)
 mine = matrix.filter(matrix["school_code"] == code)
-versus = charts.school_vs_district_frame(mine.row(0, named=True) if mine.height else {}, district)
+versus = tables.school_vs_district_frame(mine.row(0, named=True) if mine.height else {}, district)
 st.subheader("各项指标与全区对比")
 ui.chart(
-    charts.school_vs_district(versus, title=f"{row['school_name']}与全区对比"),
+    figures.school_vs_district(versus, title=f"{row['school_name']}与全区对比"),
     versus,
     f"{row['school_name']}_指标对比",
     "versus",
@@ -44,7 +46,7 @@ ui.chart(
 leaders = ui.query(ctx.db, ctx.version, "school_profile_leaders", ctx.params, school)
 st.subheader("领导班子")
 ui.chart(
-    charts.timeline(leaders, as_of=ctx.params.as_of, title="领导班子任职时间线"),
+    figures.timeline(leaders, as_of=ctx.params.as_of, title="领导班子任职时间线"),
     leaders,
     f"{row['school_name']}_领导班子",
     "leaders",
@@ -55,9 +57,11 @@ matters = ui.query(ctx.db, ctx.version, "school_profile_matters", ctx.params, sc
 ui.table(matters, f"{row['school_name']}_三重一大事项", "matters")
 
 st.subheader(f"{ctx.params.year} 年三会一课")
-meetings = charts.quarter_status(ui.query(ctx.db, ctx.version, "school_profile_meetings", ctx.params, school))
+meetings = schools.quarter_status(
+    ui.query(ctx.db, ctx.version, "school_profile_meetings", ctx.params, school)
+)
 ui.chart(
-    charts.status_heatmap(meetings, "quarter", "org_name", title="各支部各季度三会一课落实情况"),
+    figures.status_heatmap(meetings, "quarter", "org_name", title="各支部各季度三会一课落实情况"),
     meetings,
     f"{row['school_name']}_三会一课",
     "meetings",
@@ -73,13 +77,13 @@ with left:
         ui.table(honors, f"{row['school_name']}_最强党支部", "honors")
 with right:
     st.subheader("交流轮岗")
-    rotation = charts.add_status(
+    rotation = schools.add_status(
         ui.query(ctx.db, ctx.version, "school_profile_rotation", ctx.params, school),
         "rotation",
         "rotated_share",
     )
     ui.chart(
-        charts.status_bars(
+        figures.status_bars(
             rotation,
             "school_year",
             "rotated_share",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from oversight import charts, ui
-from oversight.catalog import INDICATORS
+from oversight.app import ui
+from oversight.contract.catalog import INDICATORS
+from oversight.present import figures
 
 ctx = ui.page_setup("趋势")
 st.caption(ui.params_caption(ctx.params) + "；交流轮岗按学年，其余按年度，每年按年末（或截止日期）计算。")
-history = ui.call(ctx.db, ctx.version, "history", ctx.params)
+history = ui.history(ctx.db, ctx.version, ctx.params)
 
 labels = {i.key: i.zh for i in INDICATORS}
 chosen = st.multiselect(
@@ -21,7 +22,7 @@ chosen = st.multiselect(
     key="trend_keys",
 )
 shown = history.filter(pl.col("indicator").is_in(chosen or list(labels)))
-ui.chart(charts.trends(shown, keys=chosen or None), shown, "各项指标历年变化", "trends")
+ui.chart(figures.trends(shown, keys=chosen or None), shown, "各项指标历年变化", "trends")
 
 st.subheader("历年数值一览")
 yearly = history.filter(pl.col("indicator") != "rotation")

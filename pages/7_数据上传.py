@@ -14,9 +14,19 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from oversight import auth, pipeline, store, ui
-from oversight.errors import AccessDenied, OversightError
-from oversight.schema import LEVEL_ERROR, LEVEL_WARNING, LOAD_MODE_LABELS, LOAD_MODES, TABLES, TABLES_BY_NAME
+from oversight.app import ui
+from oversight.contract import roles
+from oversight.contract.errors import AccessDenied, OversightError
+from oversight.contract.schema import (
+    LEVEL_ERROR,
+    LEVEL_WARNING,
+    LOAD_MODE_LABELS,
+    LOAD_MODES,
+    TABLES,
+    TABLES_BY_NAME,
+)
+from oversight.engine import ledger
+from oversight.ingest import pipeline
 
 ctx = ui.page_setup("数据上传", "upload", filters=False)
 
@@ -75,7 +85,7 @@ def changes_frame(changes: dict[str, dict[str, int]]) -> pl.DataFrame:
 
 
 def templates_section() -> None:
-    from oversight import templates
+    from oversight.ingest import templates
 
     with st.expander("下载导入模板（中文表头，第二行为填写说明）", expanded=False):
         st.caption(
@@ -109,7 +119,7 @@ def templates_section() -> None:
 
 def show_report(report: pl.DataFrame, key: str) -> None:
     """The validation report as a Chinese table, with an .xlsx copy to send back to the school."""
-    from oversight import ingest
+    from oversight.ingest import checks
 
     if report.is_empty():
         return
@@ -122,7 +132,7 @@ def show_report(report: pl.DataFrame, key: str) -> None:
     st.dataframe(report, hide_index=True, width="stretch", key=f"report_table_{key}")
     st.download_button(
         "下载校验报告（Excel），发回学校修改",
-        data=ingest.report_to_xlsx(report),
+        data=checks.report_to_xlsx(report),
         file_name="校验报告.xlsx",
         mime=XLSX_MIME,
         key=f"report_xlsx_{key}",
@@ -131,7 +141,7 @@ def show_report(report: pl.DataFrame, key: str) -> None:
 
 
 def validate(files: list[tuple[str, bytes]], mode: str, table: str | None, sig: str) -> None:
-    auth.require(ui.verified_user(ctx.db), "upload")
+    roles.require(ui.verified_user(ctx.db), "upload")
     with st.spinner("正在校验……"), ui.connection(ctx.db) as con:
         fresh, skipped = pipeline.split_already_loaded(con, files)  # type: ignore[arg-type]
         result = pipeline.validate_only(con, fresh, mode=mode, table_override=table) if fresh else None  # type: ignore[arg-type]
@@ -148,7 +158,7 @@ def validate(files: list[tuple[str, bytes]], mode: str, table: str | None, sig: 
 
 
 def commit(files: list[tuple[str, bytes]], mode: str, table: str | None) -> None:
-    user = auth.require(ui.verified_user(ctx.db), "upload")
+    user = roles.require(ui.verified_user(ctx.db), "upload")
     progress = st.progress(0, text="准备导入……")
     with st.status("正在导入……", expanded=True) as status:
         st.write("检查是否有已导入过的文件，并重新校验全部数据……")
@@ -313,9 +323,9 @@ def history_frame(batches: list[dict]) -> pl.DataFrame:  # type: ignore[type-arg
 
 def do_rollback(batch_id: int) -> None:
     """The one place a rollback runs: the right is checked here, on the server, whatever the page showed."""
-    user = auth.require(ui.verified_user(ctx.db), "rollback")
+    user = roles.require(ui.verified_user(ctx.db), "rollback")
     with ui.connection(ctx.db) as con:
-        touched = store.rollback(con, batch_id, user=user.username)  # type: ignore[arg-type]
+        touched = ledger.rollback(con, batch_id, user=user.username)  # type: ignore[arg-type]
     tables = "、".join(table_zh(t) for t in touched) or "无"
     st.session_state[ROLLBACK_NOTICE] = (
         f"已撤销批次 {batch_id}，已重新计算：{tables}。数据恢复为该批次导入前的状态。"
@@ -376,7 +386,7 @@ def history_section() -> None:
     if notice:
         st.success(notice)
     with ui.connection(ctx.db) as con:
-        batches = store.list_batches(con)  # type: ignore[arg-type]
+        batches = ledger.list_batches(con)  # type: ignore[arg-type]
     if batches:
         st.dataframe(history_frame(batches), hide_index=True, width="stretch", key="history_table")
     else:

@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from reliability import calibrate, corpus_base_files, kill_moments, kill_trial, meetings_csv  # noqa: E402
 
-from oversight import pipeline, store  # noqa: E402
+from oversight.engine import connection  # noqa: E402
+from oversight.ingest import pipeline  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="kill_loader_") as tmp:
         work = Path(tmp)
         base = work / "base.duckdb"
-        with store.opened(base) as con:
+        with connection.opened(base) as con:
             result = pipeline.load_files(
                 con, [(p.name, p.read_bytes()) for p in corpus_base_files()], user="基础数据"
             )

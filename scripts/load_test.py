@@ -73,11 +73,13 @@ def free_port() -> int:
 
 
 def build_database(path: Path) -> None:
-    from oversight import auth, demo, store
+    from oversight import demo
+    from oversight.contract import roles
+    from oversight.engine import connection, users
 
-    with store.opened(path) as con:
+    with connection.opened(path) as con:
         demo.load_demo(con)
-        auth.add_user(con, USER, PASSWORD, auth.ROLE_LEADER)
+        users.add_user(con, USER, PASSWORD, roles.ROLE_LEADER)
 
 
 def start_server(db: Path, port: int, log: Path) -> subprocess.Popen[bytes]:

@@ -19,7 +19,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from oversight import auth, demo, store
+from oversight import demo
+from oversight.contract import roles
+from oversight.engine import connection, users
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -45,9 +47,9 @@ def free_port() -> int:
 def main() -> int:
     tmp = Path(tempfile.mkdtemp())
     db = tmp / "demo.duckdb"
-    with store.opened(db) as con:
+    with connection.opened(db) as con:
         demo.load_demo(con, user="示例数据")
-        auth.add_user(con, "leader", "leader-pass-1", auth.ROLE_LEADER)
+        users.add_user(con, "leader", "leader-pass-1", roles.ROLE_LEADER)
     port = free_port()
     env = {**os.environ, "OVERSIGHT_DB": str(db)}
     server = subprocess.Popen(

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from oversight import auth, demo, store
+from oversight import demo
+from oversight.contract import roles
+from oversight.engine import connection, ledger, users
 
 # ---------------------------------------------------------------- dashboard pages (tests/test_pages.py)
 
@@ -19,10 +21,10 @@ def dashboard_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The connection is closed before the pages run: they open the file per piece of work, as in production.
     """
     path = tmp_path_factory.mktemp("dashboard") / "sample.duckdb"
-    con = store.connect(path)
+    con = connection.connect(path)
     try:
-        store.load_batch(con, demo.build_district(), [], user="测试")
-        auth.add_user(con, "leader", "password123", auth.ROLE_LEADER)
+        ledger.load_batch(con, demo.build_district(), [], user="测试")
+        users.add_user(con, "leader", "password123", roles.ROLE_LEADER)
     finally:
         con.close()
     return path
@@ -36,11 +38,11 @@ def dashboard_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def demo_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample district loaded as one batch, as `oversight demo` does, plus one account per role."""
     path = tmp_path_factory.mktemp("demo_template") / "demo.duckdb"
-    with store.opened(path) as con:
+    with connection.opened(path) as con:
         demo.load_demo(con)
-        auth.add_user(con, "管理员甲", "admin-pass-1", auth.ROLE_ADMIN)
-        auth.add_user(con, "分析员甲", "analyst-pass-1", auth.ROLE_ANALYST)
-        auth.add_user(con, "领导甲", "leader-pass-1", auth.ROLE_LEADER)
+        users.add_user(con, "管理员甲", "admin-pass-1", roles.ROLE_ADMIN)
+        users.add_user(con, "分析员甲", "analyst-pass-1", roles.ROLE_ANALYST)
+        users.add_user(con, "领导甲", "leader-pass-1", roles.ROLE_LEADER)
     return path
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from oversight import store
-from oversight.schema import TABLES
+from oversight.contract.schema import TABLES
+from oversight.engine import connection
 
 
 @contextlib.contextmanager
@@ -216,7 +216,7 @@ def kill_trial(base: Path, big: Path, rows: int, work: Path, moment: float) -> T
     wal = work / "trial.duckdb.wal"
     wal_bytes = wal.stat().st_size if wal.exists() else 0
     start = time.monotonic()
-    con = store.connect(db, wait=5)
+    con = connection.connect(db, wait=5)
     try:
         reopen = time.monotonic() - start
         after = table_counts(con)

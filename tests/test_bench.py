@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 
 from oversight import bench
-from oversight.schema import TABLES
+from oversight.contract.schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = (

@@ -26,7 +26,7 @@ import docx
 import polars as pl
 import pytest
 
-from oversight import store
+from oversight.engine import connection, ledger
 
 pytestmark = pytest.mark.browser
 
@@ -126,8 +126,8 @@ def server(demo_db: Path, tmp_path: Path) -> Iterator[str]:
 
 def duty_files(db: Path) -> tuple[bytes, bytes]:
     """GBK 双向述职 CSVs for 2023: every school both-done, and the same with one impossible value."""
-    with store.opened(db, read_only=True) as con:
-        codes = sorted(store.current(con, "schools")["school_code"].to_list())
+    with connection.opened(db, read_only=True) as con:
+        codes = sorted(ledger.current(con, "schools")["school_code"].to_list())
     header = "学校标识码,年度,向上级党组织述职,向党员和教职工报告"
     good = [header] + [f"{c},2023,是,是" for c in codes]
     bad = [*good[:-1], f"{codes[-1]},2023,是,也许"]
@@ -256,7 +256,7 @@ def test_analyst_upload_to_overview_and_report_then_leader_refused(
         finally:
             browser.close()
 
-    with store.opened(demo_db, read_only=True) as con:
-        duty = store.current(con, "duty_reports").filter(pl.col("year") == 2023)
+    with connection.opened(demo_db, read_only=True) as con:
+        duty = ledger.current(con, "duty_reports").filter(pl.col("year") == 2023)
         assert duty.filter(pl.col("to_superior") & pl.col("to_staff")).height == 54
-        assert [b["user"] for b in store.list_batches(con)][:1] == ["分析员甲"]
+        assert [b["user"] for b in ledger.list_batches(con)][:1] == ["分析员甲"]

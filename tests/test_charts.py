@@ -11,8 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from oversight import charts, exports
-from oversight.catalog import (
+from oversight.contract.catalog import (
     INDICATORS_BY_KEY,
     ROTATION_TARGET,
     STATUS_BAD,
@@ -21,6 +20,8 @@ from oversight.catalog import (
     STATUS_STYLE,
     STATUS_WARN,
 )
+from oversight.metrics import schools
+from oversight.present import figures, labels, tables, xlsx
 
 ok_color, ok_symbol = STATUS_STYLE[STATUS_OK]
 bad_color, bad_symbol = STATUS_STYLE[STATUS_BAD]
@@ -32,7 +33,7 @@ def _title(fig: go.Figure) -> str:
 
 
 def _font_ok(fig: go.Figure) -> None:
-    assert fig.layout.font.family == charts.FONT_FAMILY
+    assert fig.layout.font.family == figures.FONT_FAMILY
 
 
 # ---------------------------------------------------------------- labels
@@ -46,22 +47,22 @@ def _font_ok(fig: go.Figure) -> None:
         ("rotated_share", "交流轮岗比例"),
         ("rotation", INDICATORS_BY_KEY["rotation"].zh),  # indicator keys
         ("rotation_status", INDICATORS_BY_KEY["rotation"].zh + "状态"),
-        ("gap", charts.DERIVED_LABELS["gap"]),
+        ("gap", labels.DERIVED_LABELS["gap"]),
         ("no_such_column", "no_such_column"),
     ],
 )
 def test_column_label(name: str, label: str) -> None:
-    assert charts.column_label(name) == label
+    assert labels.column_label(name) == label
 
 
 def test_is_share_follows_suffixes_and_indicator_units() -> None:
-    assert charts.is_share("rotated_share") and charts.is_share("ratio") and charts.is_share("rotation")
-    assert not charts.is_share("rotated_count") and not charts.is_share("schools")
+    assert labels.is_share("rotated_share") and labels.is_share("ratio") and labels.is_share("rotation")
+    assert not labels.is_share("rotated_count") and not labels.is_share("schools")
 
 
 def test_status_text_has_symbol_and_word() -> None:
-    assert charts.status_text(STATUS_BAD) == f"{bad_symbol} {STATUS_BAD}"
-    assert charts.status_text(None) == f"{STATUS_STYLE[STATUS_NONE][1]} {STATUS_NONE}"
+    assert labels.status_text(STATUS_BAD) == f"{bad_symbol} {STATUS_BAD}"
+    assert labels.status_text(None) == f"{STATUS_STYLE[STATUS_NONE][1]} {STATUS_NONE}"
 
 
 # ---------------------------------------------------------------- status figures
@@ -83,7 +84,7 @@ def _matrix() -> pl.DataFrame:
 
 
 def test_status_matrix_cells_carry_status_symbol_and_colour() -> None:
-    fig = charts.status_matrix(_matrix())
+    fig = figures.status_matrix(_matrix())
     _font_ok(fig)
     assert _title(fig) == "各校指标达标情况"
     heat = fig.data[0]
@@ -95,8 +96,8 @@ def test_status_matrix_cells_carry_status_symbol_and_colour() -> None:
         [bad_symbol, warn_symbol, STATUS_STYLE[STATUS_NONE][1]],
     ]
     # the colour scale maps each status code to exactly its catalog colour
-    code = {s: i for i, s in enumerate(charts.STATUS_ORDER)}
-    n = len(charts.STATUS_ORDER)
+    code = {s: i for i, s in enumerate(figures.STATUS_ORDER)}
+    n = len(figures.STATUS_ORDER)
     scale = {round(pos, 6): color for pos, color in heat.colorscale}
     assert scale[round(code[STATUS_BAD] / n, 6)] == bad_color
     assert heat.z[1][0] == code[STATUS_BAD]
@@ -107,7 +108,7 @@ def test_status_matrix_cells_carry_status_symbol_and_colour() -> None:
 
 
 def test_status_matrix_empty_frame_says_so() -> None:
-    fig = charts.status_matrix(_matrix().clear())
+    fig = figures.status_matrix(_matrix().clear())
     assert _title(fig) == "各校指标达标情况"
     assert fig.layout.annotations[0].text == "当前筛选条件下没有数据"
 
@@ -120,12 +121,12 @@ def test_status_bars_one_trace_per_status_with_target_line() -> None:
             "status": [STATUS_BAD, STATUS_OK, STATUS_OK],
         }
     )
-    fig = charts.status_bars(
+    fig = figures.status_bars(
         df, "school_name", "rotated_share", title="各校交流轮岗比例", target=ROTATION_TARGET
     )
     _font_ok(fig)
     assert _title(fig) == "各校交流轮岗比例"
-    assert [t.name for t in fig.data] == [charts.status_text(STATUS_OK), charts.status_text(STATUS_BAD)]
+    assert [t.name for t in fig.data] == [labels.status_text(STATUS_OK), labels.status_text(STATUS_BAD)]
     ok, bad = fig.data
     assert ok.marker.color == ok_color and bad.marker.color == bad_color
     assert list(bad.text) == [f"{bad_symbol} 5.0%"]
@@ -137,16 +138,16 @@ def test_status_bars_one_trace_per_status_with_target_line() -> None:
 
 def test_add_status_and_rotation_gap() -> None:
     df = pl.DataFrame({"rotated_share": [0.05, 0.085, 0.2, None], "eligible_teachers": [40, 20, 10, 0]})
-    df = charts.add_status(df, "rotation", "rotated_share").with_columns(
+    df = schools.add_status(df, "rotation", "rotated_share").with_columns(
         pl.Series("rotated_count", [2, 1, 2, 0])
     )
     assert df["status"].to_list() == [STATUS_BAD, STATUS_WARN, STATUS_OK, STATUS_NONE]
     # 40 × 10% = 4 needed, 2 rotated → 2 to go; 20 × 10% = 2 → 1; already above → 0
-    assert charts.rotation_gap(df)["gap"].to_list() == [2, 1, 0, 0]
+    assert schools.rotation_gap(df)["gap"].to_list() == [2, 1, 0, 0]
 
 
 def test_status_heatmap_quarters() -> None:
-    df = charts.quarter_status(
+    df = schools.quarter_status(
         pl.DataFrame(
             {
                 "org_name": ["一支部", "一支部", "二支部"],
@@ -157,12 +158,12 @@ def test_status_heatmap_quarters() -> None:
         )
     )
     assert df["status"].to_list() == [STATUS_OK, STATUS_NONE, STATUS_BAD]
-    fig = charts.status_heatmap(df, "quarter", "org_name", title="三会一课")
+    fig = figures.status_heatmap(df, "quarter", "org_name", title="三会一课")
     heat = fig.data[0]
     assert list(heat.x) == ["第1季度", "第2季度"]
     assert [list(r) for r in heat.text] == [[ok_symbol, "○"], [bad_symbol, "○"]]
     assert {t.name for t in fig.data[1:]} == {
-        charts.status_text(s) for s in (STATUS_OK, STATUS_BAD, STATUS_NONE)
+        labels.status_text(s) for s in (STATUS_OK, STATUS_BAD, STATUS_NONE)
     }
 
 
@@ -171,7 +172,7 @@ def test_status_heatmap_quarters() -> None:
 
 def test_stacked_bars_titles_and_parts() -> None:
     df = pl.DataFrame({"stage": ["小学", "初中"], "split_count": [5, 3], "combined_count": [1, 0]})
-    fig = charts.stacked_bars(
+    fig = figures.stacked_bars(
         df, "stage", ["split_count", "combined_count"], title="按学段", value_title="学校数"
     )
     _font_ok(fig)
@@ -183,7 +184,7 @@ def test_stacked_bars_titles_and_parts() -> None:
 
 def test_grouped_by_with_cumulative_line() -> None:
     df = pl.DataFrame({"year": [2021, 2022, 2022], "level": ["市级", "区级", "市级"], "new_count": [2, 3, 1]})
-    fig = charts.grouped_by(df, "year", "level", "new_count", title="最强党支部", cumulative_line=True)
+    fig = figures.grouped_by(df, "year", "level", "new_count", title="最强党支部", cumulative_line=True)
     names = [t.name for t in fig.data]
     assert names == ["区级", "市级", "累计"]
     assert list(fig.data[-1].y) == [2, 6]
@@ -192,7 +193,7 @@ def test_grouped_by_with_cumulative_line() -> None:
 
 def test_lines_share_axis_and_target() -> None:
     df = pl.DataFrame({"school_year": ["2021-2022", "2022-2023"], "ratio": [0.09, 0.12]})
-    fig = charts.lines(df, "school_year", "ratio", title="历年", target=ROTATION_TARGET)
+    fig = figures.lines(df, "school_year", "ratio", title="历年", target=ROTATION_TARGET)
     assert fig.layout.yaxis.tickformat == ".0%"
     assert list(fig.data[0].text) == ["9.0%", "12.0%"]
     assert fig.layout.shapes[0].y0 == ROTATION_TARGET
@@ -206,7 +207,7 @@ def test_flows_sankey_nodes() -> None:
             "rotations_count": [5, 2, 1],
         }
     )
-    fig = charts.flows_sankey(df, value="rotations_count")
+    fig = figures.flows_sankey(df, value="rotations_count")
     sankey = fig.data[0]
     assert list(sankey.node.label) == ["派出·乡村", "派出·城区", "接收·乡村", "接收·城区", "接收·镇区"]
     assert sum(sankey.link.value) == 8
@@ -222,7 +223,7 @@ def test_org_tree_root_and_remainders() -> None:
             "members_count": [50, 40, 15, 10],
         }
     )
-    fig = charts.org_tree(df)
+    fig = figures.org_tree(df)
     sun = fig.data[0]
     assert isinstance(sun, go.Sunburst)
     # root, then one ring per org type of the primary orgs, then the orgs under their type
@@ -244,7 +245,7 @@ def test_org_tree_root_and_remainders() -> None:
         10,
     ]  # the 党总支 draws only its own 25 beyond its branch's 15
     assert "党员人数：40" in sun.customdata[3]
-    assert isinstance(charts.org_tree(df, kind="treemap").data[0], go.Treemap)
+    assert isinstance(figures.org_tree(df, kind="treemap").data[0], go.Treemap)
 
 
 def test_timeline_open_tenure_runs_to_as_of() -> None:
@@ -256,7 +257,7 @@ def test_timeline_open_tenure_runs_to_as_of() -> None:
             "left_on": [date(2020, 1, 11), None],
         }
     )
-    fig = charts.timeline(df, as_of=date(2021, 1, 2))
+    fig = figures.timeline(df, as_of=date(2021, 1, 2))
     assert [t.name for t in fig.data] == ["书记", "校长"]
     assert list(fig.data[0].x) == [10 * 86_400_000]
     assert list(fig.data[1].x) == [86_400_000]
@@ -271,11 +272,11 @@ def test_school_vs_district() -> None:
         "split_roles_status": STATUS_OK,
     }
     district = {"rotation": {"ratio": 0.12}, "split_roles": {"split_share": 0.8}}
-    frame = charts.school_vs_district_frame(row, district)
+    frame = tables.school_vs_district_frame(row, district)
     assert frame["indicator"].to_list() == ["split_roles", "rotation"]
     assert frame["district_value"].to_list() == [0.8, 0.12]
     assert frame["school_value"].to_list() == [1.0, 0.05]  # 分设 reads as 100%
-    fig = charts.school_vs_district(frame)
+    fig = figures.school_vs_district(frame)
     bars = fig.data[0]
     assert list(bars.y) == [INDICATORS_BY_KEY["split_roles"].zh, INDICATORS_BY_KEY["rotation"].zh]
     assert list(bars.marker.color) == [ok_color, bad_color]
@@ -291,7 +292,7 @@ def test_trends_panels_and_status_markers() -> None:
             "value": [0.5, 0.96, 50.0, 54.0],
         }
     )
-    fig = charts.trends(df)
+    fig = figures.trends(df)
     titles = [a.text for a in fig.layout.annotations]
     assert titles[:2] == [INDICATORS_BY_KEY["schools"].zh, INDICATORS_BY_KEY["charter"].zh]
     charter = next(t for t in fig.data if t.name == INDICATORS_BY_KEY["charter"].zh)
@@ -300,13 +301,13 @@ def test_trends_panels_and_status_markers() -> None:
 
 
 def test_matrix_cells_text() -> None:
-    cells = charts.matrix_cells(_matrix())
+    cells = tables.matrix_cells(_matrix())
     assert cells.columns == ["school_code", "school_name", "书记校长分设", "交流轮岗比例", "章程修订"]
     assert cells.row(1) == ("B", "乙中学", f"{bad_symbol} 一肩挑", f"{warn_symbol} 9.0%", "○ —")
-    assert charts.cell_status(f"{bad_symbol} 一肩挑") == STATUS_BAD
+    assert tables.cell_status(f"{bad_symbol} 一肩挑") == STATUS_BAD
 
 
-# ---------------------------------------------------------------- exports
+# ---------------------------------------------------------------- xlsx
 
 
 def test_frame_to_xlsx_neutralises_formulas_and_keeps_numbers() -> None:
@@ -316,7 +317,7 @@ def test_frame_to_xlsx_neutralises_formulas_and_keeps_numbers() -> None:
             "数值": [1, 2, 3, 4, 5, 6, 7],
         }
     )
-    raw = exports.frame_to_xlsx(df, "名单:/测试?")
+    raw = xlsx.frame_to_xlsx(df, "名单:/测试?")
     ws = openpyxl.load_workbook(io.BytesIO(raw)).active
     assert ws.title == "名单__测试_"
     assert [c.value for c in ws[1]] == ["学校名称", "数值"]
@@ -327,40 +328,40 @@ def test_frame_to_xlsx_neutralises_formulas_and_keeps_numbers() -> None:
 
 
 def test_safe_sheet_name_limits() -> None:
-    assert exports.safe_sheet_name("") == "数据"
-    assert len(exports.safe_sheet_name("很" * 40)) == 31
+    assert xlsx.safe_sheet_name("") == "数据"
+    assert len(xlsx.safe_sheet_name("很" * 40)) == 31
 
 
 def test_charts_module_does_not_import_streamlit() -> None:
-    for module in (charts, exports):
+    for module in (figures, xlsx):
         source = Path(module.__file__).read_text(encoding="utf-8")
         assert "import streamlit" not in source
 
 
 def test_status_bars_draw_the_first_chart_rows_of_a_province() -> None:
-    n = charts.CHART_ROWS + 5
+    n = figures.CHART_ROWS + 5
     df = pl.DataFrame(
         {"school_name": [f"学校{i}" for i in range(n)], "share": [i / n for i in range(n)]}
     ).with_columns(pl.lit(STATUS_BAD).alias("status"))
-    fig = charts.status_bars(df, "school_name", "share", title="各校比例", share=True)
+    fig = figures.status_bars(df, "school_name", "share", title="各校比例", share=True)
     drawn = [y for trace in fig.data for y in trace.y]
-    assert len(drawn) == charts.CHART_ROWS and drawn[0] == "学校0" and "学校300" not in drawn
-    assert _title(fig) == f"各校比例（共 {n} 项，显示排在最前的 {charts.CHART_ROWS} 项）"
+    assert len(drawn) == figures.CHART_ROWS and drawn[0] == "学校0" and "学校300" not in drawn
+    assert _title(fig) == f"各校比例（共 {n} 项，显示排在最前的 {figures.CHART_ROWS} 项）"
 
 
 def test_status_heatmap_keeps_the_rows_with_most_failures() -> None:
-    n = charts.CHART_ROWS + 2
+    n = figures.CHART_ROWS + 2
     rows = [(f"支部{i}", q, STATUS_OK) for i in range(n) for q in ("一季度", "二季度")]
     rows[-1] = (f"支部{n - 1}", "二季度", STATUS_BAD)  # the last branch fails a quarter: it must lead
     df = pl.DataFrame(rows, schema=["org_name", "quarter", "status"], orient="row")
-    fig = charts.status_heatmap(df, "quarter", "org_name", title="三会一课")
+    fig = figures.status_heatmap(df, "quarter", "org_name", title="三会一课")
     heat = next(t for t in fig.data if isinstance(t, go.Heatmap))
-    assert len(heat.y) == charts.CHART_ROWS and heat.y[0] == f"支部{n - 1}" and heat.y[1] == "支部0"
+    assert len(heat.y) == figures.CHART_ROWS and heat.y[0] == f"支部{n - 1}" and heat.y[1] == "支部0"
     assert "共 302 行" in _title(fig)
 
 
 def test_org_tree_of_a_province_keeps_the_largest_primary_orgs() -> None:
-    n = charts.ORG_TREE_NODES + 10
+    n = figures.ORG_TREE_NODES + 10
     df = pl.DataFrame(
         {
             "node_id": ["__bureau__", *[f"O{i}" for i in range(n)]],
@@ -370,8 +371,8 @@ def test_org_tree_of_a_province_keeps_the_largest_primary_orgs() -> None:
             "members_count": [0, *range(n)],
         }
     )
-    fig = charts.org_tree(df)
+    fig = figures.org_tree(df)
     tree = fig.data[0]
     assert f"支部{n - 1}" in tree.labels and "支部0" not in tree.labels
     assert f"党支部（{n}）" in tree.labels  # the type ring still counts every primary org
-    assert len(tree.ids) == 1 + 1 + charts.CHART_ROWS
+    assert len(tree.ids) == 1 + 1 + figures.CHART_ROWS

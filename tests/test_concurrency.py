@@ -8,7 +8,7 @@ How the product is used decides how readers are tested (shared/FACTS.md):
   committed state. Readers here are threads using `ui.snapshot`, as the dashboard's cached reads do.
 - A command-line load is another process. DuckDB lets one process hold the file, and the dashboard
   holds it only per piece of work, so readers and the loader take turns: a reader waits while the load
-  runs (store.connect waits up to 15 s) and then sees the new data whole.
+  runs (connection.connect waits up to 15 s) and then sees the new data whole.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ import pytest
 from reliability import corpus_base_files, ledger_problems, loader_command, meetings_csv, read_only
 from streamlit.testing.v1 import AppTest
 
-from oversight import indicators, pipeline, store, ui
-from oversight.errors import StoreBusy
+from oversight.app import ui
+from oversight.contract.errors import StoreBusy
+from oversight.engine import connection
+from oversight.ingest import pipeline
+from oversight.metrics import indicators, periods
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHOOLS_HEADER = "学校标识码,学校名称,学段,所属乡镇街道,城乡类型,是否公办,章程已修订\n"
@@ -37,7 +40,7 @@ SCHOOLS_HEADER = "学校标识码,学校名称,学段,所属乡镇街道,城乡�
 @pytest.fixture(scope="module")
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("concurrency") / "base.duckdb"
-    with store.opened(path) as con:
+    with connection.opened(path) as con:
         result = pipeline.load_files(
             con, [(p.name, p.read_bytes()) for p in corpus_base_files()], user="基础数据"
         )
@@ -100,7 +103,7 @@ def test_indicators_during_uploads_in_the_server_process_are_never_mixed(db: Pat
 
     def reader() -> None:
         with ui.snapshot(str(db)) as con:
-            r = indicators.compute(con, indicators.Params(year=2023))  # type: ignore[arg-type]
+            r = indicators.compute(con, periods.Params(year=2023))  # type: ignore[arg-type]
         totals = (
             r["schools"]["total"],
             r["charter"]["schools"],
@@ -165,7 +168,7 @@ def test_command_line_load_while_the_dashboard_reads(db: Path, tmp_path: Path) -
 
     def reader() -> None:
         try:
-            con = store.connect(db, read_only=True)
+            con = connection.connect(db, read_only=True)
         except StoreBusy as exc:
             busy.append(exc.message)
             return
@@ -209,13 +212,13 @@ def test_a_held_file_gives_a_chinese_busy_message_not_a_lock_error(db: Path) -> 
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         start = time.monotonic()
         with pytest.raises(StoreBusy) as caught:
-            store.connect(db, wait=1.0)
+            connection.connect(db, wait=1.0)
         assert time.monotonic() - start < 10
         assert "占用" in caught.value.message and "请稍后重试" in caught.value.message
     finally:
         holder.kill()
         holder.wait()
-    with contextlib.closing(store.connect(db, wait=5)) as con:
+    with contextlib.closing(connection.connect(db, wait=5)) as con:
         assert con.execute("select count(*) from schools").fetchall()[0][0] == 3
 
 

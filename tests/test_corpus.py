@@ -24,7 +24,9 @@ import duckdb
 import pytest
 from reliability import corpus_base_files, file_fingerprint, fingerprint
 
-from oversight import cli, ingest, pipeline, store
+from oversight import cli
+from oversight.engine import connection
+from oversight.ingest import checks, pipeline
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS))
@@ -46,7 +48,7 @@ def large_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def base_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus's valid base batch, loaded through the same pipeline as an upload."""
     path = tmp_path_factory.mktemp("corpus_db") / "base.duckdb"
-    with store.opened(path) as con:
+    with connection.opened(path) as con:
         result = pipeline.load_files(
             con, [(p.name, p.read_bytes()) for p in corpus_base_files()], user="基础数据"
         )
@@ -62,7 +64,7 @@ def shared(
     the fingerprint every case must leave behind."""
     path = tmp_path_factory.mktemp("corpus_run") / "corpus.duckdb"
     shutil.copyfile(base_db, path)
-    con = store.connect(path)
+    con = connection.connect(path)
     try:
         yield con, fingerprint(con)
     finally:
@@ -140,13 +142,13 @@ def test_case(case: dict, shared: tuple[duckdb.DuckDBPyConnection, dict], large_
     con, before = shared
     files = [(Path(p).name, Path(p).read_bytes()) for p in case_paths(case, large_dir)]
     validation = pipeline.validate_only(con, files)
-    text = ingest.format_report(validation.report)
+    text = checks.format_report(validation.report)
     assert (0 if validation.ok else 1) == case["exit"], text[:3000]
     assert_reported(text, case)
     if case["exit"] == 1:
         result = pipeline.load_files(con, files, user="语料")
         assert not result.ok and result.outcome is None
-        assert_reported(ingest.format_report(result.validation.report), case)  # type: ignore[union-attr]
+        assert_reported(checks.format_report(result.validation.report), case)  # type: ignore[union-attr]
     after = fingerprint(con)
     changed = {name for name in before if before[name] != after.get(name)}
     assert not changed, f"{case['name']} 改动了数据库：{sorted(changed)}"

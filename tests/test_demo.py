@@ -1,6 +1,6 @@
 """The bundled sample district: reproducible, schema-true, and matching the district summary for 2023.
 
-The figures are checked with plain SQL over a DuckDB file loaded through the store, so they do not
+The figures are checked with plain SQL over a DuckDB file loaded through the ledger, so they do not
 depend on the indicator code: if the indicators disagree with these numbers, the indicators are wrong.
 """
 
@@ -19,8 +19,9 @@ import openpyxl
 import polars as pl
 import pytest
 
-from oversight import demo, store
-from oversight.schema import DATE_FORMATS, FALSE_WORDS, TABLES, TRUE_WORDS, Column, Table, table
+from oversight import demo
+from oversight.contract.schema import DATE_FORMATS, FALSE_WORDS, TABLES, TRUE_WORDS, Column, Table, table
+from oversight.engine import connection, ledger
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 TODAY = date(2026, 11, 25)
@@ -36,10 +37,10 @@ def frames() -> dict[str, pl.DataFrame]:
 def con(
     frames: dict[str, pl.DataFrame], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = store.connect(tmp_path_factory.mktemp("demo") / "demo.duckdb")
-    store.load_batch(connection, frames, [], user="test", mode="replace")
-    yield connection
-    connection.close()
+    db_con = connection.connect(tmp_path_factory.mktemp("demo") / "demo.duckdb")
+    ledger.load_batch(db_con, frames, [], user="test", mode="replace")
+    yield db_con
+    db_con.close()
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> tuple:
@@ -363,20 +364,20 @@ def test_committed_sample_is_in_sync_with_the_generator(
 
 
 def test_load_demo_commits_one_batch(tmp_path: Path) -> None:
-    connection = store.connect(tmp_path / "d.duckdb")
+    db_con = connection.connect(tmp_path / "d.duckdb")
     try:
-        outcome = demo.load_demo(connection)
+        outcome = demo.load_demo(db_con)
         assert outcome.changes["meetings"]["added"] > 5000
-        assert one(connection, "select count(*) from schools")[0] == demo.build_district()["schools"].height
+        assert one(db_con, "select count(*) from schools")[0] == demo.build_district()["schools"].height
     finally:
-        connection.close()
+        db_con.close()
 
 
 @pytest.mark.skipif(
     importlib.util.find_spec("oversight.ingest") is None, reason="oversight.ingest not written yet"
 )
 def test_ingest_reads_the_sample_back_to_the_same_frames(frames: dict[str, pl.DataFrame]) -> None:
-    from oversight.ingest import validate_files
+    from oversight.ingest.checks import validate_files
 
     files = [(p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir())]
     result = validate_files(files, con=None)

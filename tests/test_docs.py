@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from oversight import docs
+from oversight.present import docs
 
 
 def test_committed_format_doc_matches_the_schema() -> None:

@@ -26,7 +26,8 @@ from reliability import (
     timed_run,
 )
 
-from oversight import pipeline, store
+from oversight.engine import connection
+from oversight.ingest import pipeline
 
 TRIALS = 20
 ROWS = 300_000
@@ -40,7 +41,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, C
     """The corpus base batch in a database, a 300k-row meetings file, and how long a load takes here."""
     work = tmp_path_factory.mktemp("faults")
     base = work / "base.duckdb"
-    with store.opened(base) as con:
+    with connection.opened(base) as con:
         result = pipeline.load_files(
             con, [(p.name, p.read_bytes()) for p in corpus_base_files()], user="基础数据"
         )
@@ -85,7 +86,7 @@ def test_ledger_check_catches_a_leaked_row(
     _, base, _, _ = setup
     db = tmp_path / "leak.duckdb"
     shutil.copyfile(base, db)
-    with store.opened(db) as con:
+    with connection.opened(db) as con:
         con.execute(
             "insert into meetings__history values ('X1', 'O001-01', '党课', date '2023-01-01', 1, 'x', 99, false, true)"
         )

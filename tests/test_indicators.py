@@ -31,10 +31,13 @@ import duckdb
 import polars as pl
 import pytest
 
-from oversight import catalog, indicators, store
-from oversight.errors import UsageError
-from oversight.indicators import Params
-from oversight.schema import BRANCH_TYPES, table
+from oversight.contract import catalog
+from oversight.contract.errors import UsageError
+from oversight.contract.schema import BRANCH_TYPES, table
+from oversight.engine import connection, ledger, queries
+from oversight.metrics import frames, history, indicators, periods, schools, watch
+from oversight.metrics.periods import Params
+from oversight.present import formats, labels
 
 D = date(2024, 6, 30)
 CURRENT = Params(year=2024, school_year="2023-2024", as_of=D)
@@ -246,17 +249,17 @@ def district_frames() -> dict[str, pl.DataFrame]:
 @pytest.fixture(scope="module")
 def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("indicators") / "district.duckdb"
-    con = store.connect(path)
-    store.load_batch(con, district_frames(), [], user="t")
+    con = connection.connect(path)
+    ledger.load_batch(con, district_frames(), [], user="t")
     con.close()
     return path
 
 
 @pytest.fixture()
 def con(db_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = store.connect(db_path, read_only=True)
-    yield connection
-    connection.close()
+    db_con = connection.connect(db_path, read_only=True)
+    yield db_con
+    db_con.close()
 
 
 # ---------------------------------------------------------------- the whole JSON, hand-computed
@@ -491,7 +494,7 @@ def test_filters_apply_through_schools(
 )
 def test_bad_parameters_are_usage_errors(con: duckdb.DuckDBPyConnection, field: str, value: str) -> None:
     with pytest.raises(UsageError):
-        indicators.resolve(con, Params(**{field: value}))
+        periods.resolve(con, Params(**{field: value}))
 
 
 # ---------------------------------------------------------------- edges, one at a time
@@ -514,7 +517,7 @@ def test_split_roles_per_school(
     secretaries: str | None,
     principals: str | None,
 ) -> None:
-    frame = indicators.run_query(con, "split_roles_by_school", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "split_roles_by_school", periods.query_params(CURRENT))
     row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
     assert (row["split_status"], row["secretary_names"], row["principal_names"]) == (
         status,
@@ -547,7 +550,7 @@ def test_cross_appointment_per_school(
     share: float | None,
     not_cross: str | None,
 ) -> None:
-    frame = indicators.run_query(con, "cross_appointment_by_school", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "cross_appointment_by_school", periods.query_params(CURRENT))
     row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
     assert (row["deputies_count"], row["cross_appointed_count"], row["not_cross_names"]) == (
         deputies,
@@ -561,13 +564,13 @@ def test_cross_appointment_per_school(
 def ran(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the query files run from here on, in order (run_query recorded, then run as usual)."""
     names: list[str] = []
-    real = indicators.run_query
+    real = queries.run_query
 
     def recording(c: duckdb.DuckDBPyConnection, name: str, *args: Any) -> pl.DataFrame:
         names.append(name)
         return real(c, name, *args)
 
-    monkeypatch.setattr(indicators, "run_query", recording)
+    monkeypatch.setattr(queries, "run_query", recording)
     return names
 
 
@@ -583,11 +586,11 @@ def test_each_indicator_reads_the_files_it_declares(
 
 
 def test_run_many_matches_one_at_a_time_in_the_jobs_order(con: duckdb.DuckDBPyConnection) -> None:
-    qp = indicators.query_params(CURRENT)
+    qp = periods.query_params(CURRENT)
     names = ["meetings_by_org", "schools_total", "split_roles_by_school", "review_by_school", "org_tree"]
     jobs = [(n, qp) for n in names] + [("schools_total", qp | {"town": "河口镇"})]
-    together = indicators.run_many(con, jobs)
-    assert [f.equals(indicators.run_query(con, n, p)) for (n, p), f in zip(jobs, together, strict=True)] == [
+    together = queries.run_many(con, jobs)
+    assert [f.equals(queries.run_query(con, n, p)) for (n, p), f in zip(jobs, together, strict=True)] == [
         True
     ] * len(jobs)
     assert [together[1]["total"].item(), together[-1]["total"].item()] == [5, 2]
@@ -596,7 +599,7 @@ def test_run_many_matches_one_at_a_time_in_the_jobs_order(con: duckdb.DuckDBPyCo
 def test_two_periods_share_the_files_that_do_not_depend_on_the_period(
     con: duckdb.DuckDBPyConnection, ran: list[str]
 ) -> None:
-    (now, _), (before, _) = indicators.overviews(con, [CURRENT, indicators.previous(CURRENT)])
+    (now, _), (before, _) = indicators.overviews(con, [CURRENT, periods.previous(CURRENT)])
     assert [ran.count(n) for n in ("schools_list", "party_orgs_by_type", "split_roles_by_school")] == [
         1,
         1,
@@ -622,29 +625,29 @@ def test_compute_with_gives_both_periods_and_the_files_from_one_run(
     )
     for key in keys:
         assert now[key] == indicators.compute(con, CURRENT, keys)[key]
-        assert before[key] == indicators.compute(con, indicators.previous(CURRENT), keys)[key]
+        assert before[key] == indicators.compute(con, periods.previous(CURRENT), keys)[key]
     assert now["two_level_review"]["matters"] == 7
-    qp = indicators.query_params(CURRENT)
-    assert all(frames[name].equals(indicators.run_query(con, name, qp)) for name in files)
+    qp = periods.query_params(CURRENT)
+    assert all(frames[name].equals(queries.run_query(con, name, qp)) for name in files)
 
 
 def test_run_many_keeps_the_readers_snapshot_when_a_load_commits(tmp_path: Path) -> None:
     """The extra cursors are new transactions: after a load commits they would see the new data while
     the reader's own transaction still sees the old, so run_many then runs everything on the reader."""
     path = tmp_path / "snapshot.duckdb"
-    writer = store.connect(path)
-    store.load_batch(writer, district_frames(), [], user="t")
-    reader = store.connect(path)
+    writer = connection.connect(path)
+    ledger.load_batch(writer, district_frames(), [], user="t")
+    reader = connection.connect(path)
     reader.execute("begin transaction")
-    qp = indicators.query_params(CURRENT)
-    assert indicators.run_query(reader, "schools_total", qp)["total"].item() == 5
+    qp = periods.query_params(CURRENT)
+    assert queries.run_query(reader, "schools_total", qp)["total"].item() == 5
     sixth = ("S6", "城关六小", "小学", "城关镇", "城区", T, None, 300, 20, F, None)
-    store.load_batch(writer, {"schools": typed("schools", [sixth])}, [], user="t")
+    ledger.load_batch(writer, {"schools": typed("schools", [sixth])}, [], user="t")
     jobs = [("schools_total", qp), ("split_roles_by_school", qp), ("charter_by_school", qp)]
-    inside = indicators.run_many(reader, jobs)
+    inside = queries.run_many(reader, jobs)
     assert [inside[0]["total"].item(), inside[1].height, inside[2].height] == [5, 5, 5]
     reader.execute("rollback")
-    after = indicators.run_many(reader, jobs)
+    after = queries.run_many(reader, jobs)
     assert [after[0]["total"].item(), after[1].height, after[2].height] == [6, 6, 6]
     reader.close()
     writer.close()
@@ -661,26 +664,24 @@ def test_cross_appointment_counts_a_deputy_of_two_schools_once(tmp_path: Path) -
         ("P21", "双岗副校", "S4", "副校长", T, d("2021-01-01"), None),
         ("P21", "双岗副校", "S5", "副校长", T, d("2021-01-01"), None),
     ]
-    connection = store.connect(tmp_path / "two.duckdb")
-    store.load_batch(
-        connection, district_frames() | {"leaders": typed("leaders", LEADERS + extra)}, [], user="t"
+    db_con = connection.connect(tmp_path / "two.duckdb")
+    ledger.load_batch(
+        db_con, district_frames() | {"leaders": typed("leaders", LEADERS + extra)}, [], user="t"
     )
-    everyone = indicators.compute(connection, CURRENT, ("cross_appointment",))["cross_appointment"]
+    everyone = indicators.compute(db_con, CURRENT, ("cross_appointment",))["cross_appointment"]
     assert everyone == {"deputies": 6, "cross_appointed": 3, "share": 0.5}
-    primary = indicators.compute(connection, replace(CURRENT, stage="小学"), ("cross_appointment",))
+    primary = indicators.compute(db_con, replace(CURRENT, stage="小学"), ("cross_appointment",))
     assert primary["cross_appointment"] == {"deputies": 4, "cross_appointed": 1, "share": 0.25}
-    per_school = indicators.run_query(
-        connection, "cross_appointment_by_school", indicators.query_params(CURRENT)
+    per_school = queries.run_query(
+        db_con, "cross_appointment_by_school", periods.query_params(CURRENT)
     ).filter(pl.col("school_code").is_in(["S1", "S2"]))
     assert per_school.select("school_code", "deputies_count", "cross_appointed_count").rows() == [
         ("S1", 3, 1),
         ("S2", 2, 1),
     ]
     # the columns behind the district sums stay out of the detail table
-    assert not [
-        c for c in indicators.breakdown(connection, "cross_appointment", CURRENT).columns if c[0] == "_"
-    ]
-    connection.close()
+    assert not [c for c in schools.breakdown(db_con, "cross_appointment", CURRENT).columns if c[0] == "_"]
+    db_con.close()
 
 
 @pytest.mark.parametrize(
@@ -702,7 +703,7 @@ def test_three_meetings_per_branch(
     no_committee: int,
     no_lesson: int,
 ) -> None:
-    frame = indicators.run_query(con, "meetings_by_org", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "meetings_by_org", periods.query_params(CURRENT))
     row = frame.filter(pl.col("org_code") == org_code).row(0, named=True)
     assert (
         row["quarters_due_count"],
@@ -725,7 +726,7 @@ def test_three_meetings_quarter_not_ended_is_excluded(con: duckdb.DuckDBPyConnec
 
 
 def test_meetings_heatmap_marks_due_quarters(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.run_query(con, "meetings_heatmap", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "meetings_heatmap", periods.query_params(CURRENT))
     o1 = frame.filter(pl.col("org_code") == "O1").sort("quarter_no")
     assert o1["is_due"].to_list() == [True, True, False, False]
     assert o1["is_compliant"].to_list() == [True, True, None, None]
@@ -744,13 +745,13 @@ def test_meetings_heatmap_marks_due_quarters(con: duckdb.DuckDBPyConnection) -> 
     ],
 )
 def test_noncompliant_matters(con: duckdb.DuckDBPyConnection, matter_id: str, problem: str) -> None:
-    frame = indicators.run_query(con, "review_noncompliant_matters", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "review_noncompliant_matters", periods.query_params(CURRENT))
     assert set(frame["matter_id"]) == {"M3", "M4", "M5", "M6", "M8"}  # M1 (same day) and M2 comply
     assert frame.filter(pl.col("matter_id") == matter_id)["problem"].item() == problem
 
 
 def test_review_by_category(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.run_query(con, "review_by_category", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "review_by_category", periods.query_params(CURRENT))
     row = frame.filter(pl.col("category") == "大额资金使用").row(0, named=True)
     assert (row["matters_count"], row["compliant_count"], row["implemented_before_review_count"]) == (2, 1, 1)
     assert row["compliant_share"] == pytest.approx(0.5)
@@ -777,7 +778,7 @@ def test_rotation_per_school(
     measured: bool,
     below: bool,
 ) -> None:
-    frame = indicators.run_query(con, "rotation_by_school", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "rotation_by_school", periods.query_params(CURRENT))
     row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
     assert (row["eligible_teachers"], row["rotated_count"], row["received_count"]) == (
         eligible,
@@ -789,13 +790,13 @@ def test_rotation_per_school(
 
 
 def test_rotation_target_is_a_parameter(con: duckdb.DuckDBPyConnection) -> None:
-    qp = indicators.query_params(CURRENT) | {"target": 0.25}
-    frame = indicators.run_query(con, "rotation_by_school", qp)
+    qp = periods.query_params(CURRENT) | {"target": 0.25}
+    frame = queries.run_query(con, "rotation_by_school", qp)
     assert frame["is_below_target"].sum() == 3  # S1 0.1, S2 0.033, S4 0.2 are all below 25%
 
 
 def test_rotation_flows_by_area_type(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.run_query(con, "rotation_flows", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "rotation_flows", periods.query_params(CURRENT))
     flows = {
         (r["from_area_type"], r["to_area_type"]): r["rotations_count"] for r in frame.iter_rows(named=True)
     }
@@ -809,7 +810,7 @@ def test_rotation_flows_by_area_type(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_rotation_history(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.run_query(con, "rotation_history", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "rotation_history", periods.query_params(CURRENT))
     assert frame["school_year"].to_list() == ["2022-2023", "2023-2024"]
     assert frame["rotated"].to_list() == [1, 6]
     assert frame["ratio"].to_list() == pytest.approx([1 / 50, 0.1])
@@ -817,7 +818,7 @@ def test_rotation_history(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_strongest_branches_by_org(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.breakdown(con, "strongest_branches", CURRENT)
+    frame = schools.breakdown(con, "strongest_branches", CURRENT)
     rows = {
         (r["org_code"], r["level"]): (r["first_year"], r["years_count"], r["is_new"])
         for r in frame.iter_rows(named=True)
@@ -831,10 +832,10 @@ def test_strongest_branches_by_org(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_honors_and_appointments_by_year(con: duckdb.DuckDBPyConnection) -> None:
-    honors = indicators.run_query(con, "honors_by_level_year", indicators.query_params(CURRENT))
+    honors = queries.run_query(con, "honors_by_level_year", periods.query_params(CURRENT))
     row = honors.filter((pl.col("year") == 2024) & (pl.col("level") == "市级")).row(0, named=True)
     assert (row["honors_count"], row["new_count"]) == (1, 0)
-    appointed = indicators.run_query(con, "appointments_by_year", indicators.query_params(CURRENT))
+    appointed = queries.run_query(con, "appointments_by_year", periods.query_params(CURRENT))
     row = appointed.filter(pl.col("year") == 2024).row(0, named=True)
     assert (row["secretaries_count"], row["deputy_secretaries_count"]) == (3, 1)
     row = appointed.filter(pl.col("year") == 2023).row(0, named=True)
@@ -842,7 +843,7 @@ def test_honors_and_appointments_by_year(con: duckdb.DuckDBPyConnection) -> None
 
 
 def test_meetings_yearly_kinds(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.run_query(con, "meetings_yearly_kinds", indicators.query_params(CURRENT))
+    frame = queries.run_query(con, "meetings_yearly_kinds", periods.query_params(CURRENT))
     got = {
         (r["year"], r["kind"]): (r["meetings_count"], r["orgs_count"]) for r in frame.iter_rows(named=True)
     }
@@ -851,7 +852,7 @@ def test_meetings_yearly_kinds(con: duckdb.DuckDBPyConnection) -> None:
 
 @pytest.mark.parametrize(("town", "root_members", "nodes"), [(None, 140, 8), ("城关镇", 68, 6)])
 def test_org_tree(con: duckdb.DuckDBPyConnection, town: str | None, root_members: int, nodes: int) -> None:
-    frame = indicators.run_query(con, "org_tree", indicators.query_params(CURRENT) | {"town": town})
+    frame = queries.run_query(con, "org_tree", periods.query_params(CURRENT) | {"town": town})
     root = frame.filter(pl.col("node_id") == "__bureau__").row(0, named=True)
     assert root["members_count"] == root_members
     assert frame.height == nodes
@@ -875,18 +876,18 @@ def test_org_tree(con: duckdb.DuckDBPyConnection, town: str | None, root_members
 def test_school_profile_queries(
     con: duckdb.DuckDBPyConnection, name: str, school_code: str, rows: int
 ) -> None:
-    frame = indicators.run_query(con, name, indicators.query_params(CURRENT, school_code=school_code))
+    frame = queries.run_query(con, name, periods.query_params(CURRENT, school_code=school_code))
     assert frame.height == rows
 
 
 def test_school_profile_details(con: duckdb.DuckDBPyConnection) -> None:
-    qp = indicators.query_params(CURRENT, school_code="S3")
-    leaders = indicators.run_query(con, "school_profile_leaders", qp)
+    qp = periods.query_params(CURRENT, school_code="S3")
+    leaders = queries.run_query(con, "school_profile_leaders", qp)
     assert leaders.filter(pl.col("person_id") == "P10")["is_current"].item() is False
-    info = indicators.run_query(con, "school_profile_info", qp).row(0, named=True)
+    info = queries.run_query(con, "school_profile_info", qp).row(0, named=True)
     assert info["is_charter_revised"] is True and info["orgs_count"] == 0
-    rotation = indicators.run_query(
-        con, "school_profile_rotation", indicators.query_params(CURRENT, school_code="S1")
+    rotation = queries.run_query(
+        con, "school_profile_rotation", periods.query_params(CURRENT, school_code="S1")
     )
     assert rotation["rotated_share"].to_list() == pytest.approx([0.05, 0.1])
     assert rotation["is_below_target"].to_list() == [True, False]
@@ -946,7 +947,7 @@ EXPECTED_MATRIX = {
 
 @pytest.mark.parametrize("school_code", list(EXPECTED_MATRIX))
 def test_school_matrix(con: duckdb.DuckDBPyConnection, school_code: str) -> None:
-    matrix = indicators.school_matrix(con, CURRENT)
+    matrix = schools.school_matrix(con, CURRENT)
     assert matrix.columns[:5] == ["school_code", "school_name", "town", "stage", "area_type"]
     row = matrix.filter(pl.col("school_code") == school_code).row(0, named=True)
     for key, (value, status) in EXPECTED_MATRIX[school_code].items():
@@ -959,32 +960,32 @@ def test_school_matrix(con: duckdb.DuckDBPyConnection, school_code: str) -> None
 
 
 def test_school_matrix_filtered(con: duckdb.DuckDBPyConnection) -> None:
-    matrix = indicators.school_matrix(con, Params(year=2024, school_year="2023-2024", as_of=D, town="河口镇"))
+    matrix = schools.school_matrix(con, Params(year=2024, school_year="2023-2024", as_of=D, town="河口镇"))
     assert matrix["school_code"].to_list() == ["S3", "S4"]
 
 
-@pytest.mark.parametrize("key", list(indicators.BREAKDOWN_QUERIES))
+@pytest.mark.parametrize("key", list(frames.BREAKDOWN_QUERIES))
 def test_every_breakdown_runs_with_labels(con: duckdb.DuckDBPyConnection, key: str) -> None:
-    frame = indicators.breakdown(con, key, CURRENT)
+    frame = schools.breakdown(con, key, CURRENT)
     assert frame.height > 0
-    assert all(c in indicators.COLUMN_LABELS for c in frame.columns), key
-    if key in indicators._BREAKDOWN_VALUE:
+    assert all(c in labels.COLUMN_LABELS for c in frame.columns), key
+    if key in frames.BREAKDOWN_VALUE:
         assert "status" in frame.columns
 
 
 def test_breakdown_puts_laggards_first(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.breakdown(con, "rotation", CURRENT)
+    frame = schools.breakdown(con, "rotation", CURRENT)
     assert frame["school_code"].to_list()[0] == "S2"
     assert frame["status"].to_list() == [BAD, OK, OK, NONE, NONE]
 
 
 def test_breakdown_unknown_key(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(UsageError):
-        indicators.breakdown(con, "no_such_indicator", CURRENT)
+        schools.breakdown(con, "no_such_indicator", CURRENT)
 
 
 def test_watch_list(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.watch_list(con, CURRENT)
+    frame = watch.watch_list(con, CURRENT)
     assert frame.columns == [
         "school_code",
         "school_name",
@@ -1017,7 +1018,7 @@ def test_watch_list(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_defaults_from_data(con: duckdb.DuckDBPyConnection) -> None:
-    resolved = indicators.resolve(con, Params())
+    resolved = periods.resolve(con, Params())
     # honours of 2025 and M8's party meeting on 2025-01-05 are the latest dated records
     assert (resolved.year, resolved.school_year, resolved.as_of) == (2025, "2023-2024", date.today())
     assert indicators.compute(con, Params())["params"]["year"] == 2025
@@ -1036,16 +1037,16 @@ def test_defaults_from_data(con: duckdb.DuckDBPyConnection) -> None:
 )
 def test_default_year_reads_every_dated_column(tmp_path: Path, table_name: str, row: tuple[Any, ...]) -> None:
     path = tmp_path / "defaults.duckdb"
-    con = store.connect(path)
-    store.load_batch(con, district_frames(), [], user="t")
-    store.load_batch(con, {table_name: typed(table_name, [row])}, [], user="t")
-    assert indicators.resolve(con, Params()).year == 2030
+    con = connection.connect(path)
+    ledger.load_batch(con, district_frames(), [], user="t")
+    ledger.load_batch(con, {table_name: typed(table_name, [row])}, [], user="t")
+    assert periods.resolve(con, Params()).year == 2030
     con.close()
 
 
 def test_defaults_without_data(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "empty.duckdb")
-    resolved = indicators.resolve(con, Params(as_of=date(2024, 10, 1)))
+    con = connection.connect(tmp_path / "empty.duckdb")
+    resolved = periods.resolve(con, Params(as_of=date(2024, 10, 1)))
     assert (resolved.year, resolved.school_year) == (2024, "2024-2025")
     assert_matches(
         indicators.compute(con, resolved), {"rotation": {"ratio": None}, "charter": {"rate": None}}
@@ -1065,7 +1066,7 @@ def test_defaults_without_data(tmp_path: Path) -> None:
     ],
 )
 def test_previous(params: Params, expected: Params) -> None:
-    assert indicators.previous(params) == expected
+    assert periods.previous(params) == expected
 
 
 def test_compare(con: duckdb.DuckDBPyConnection) -> None:
@@ -1081,7 +1082,7 @@ def test_compare(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_history_matches_compute_for_each_period(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.history(con, CURRENT)
+    frame = history.history(con, CURRENT)
     assert frame.columns[:3] == ["period", "indicator", "value"]
     yearly = frame.filter(pl.col("indicator") != "rotation")
     assert sorted(set(yearly["period"])) == ["2022", "2023", "2024"]  # 2025 starts after D
@@ -1111,31 +1112,31 @@ def test_history_matches_compute_for_each_period(con: duckdb.DuckDBPyConnection)
 @pytest.mark.parametrize("filters", [Params(), Params(town="城关镇"), Params(stage="小学")])
 def test_per_school_files_add_up_to_the_headline(con: duckdb.DuckDBPyConnection, filters: Params) -> None:
     params = Params(year=2024, school_year="2023-2024", as_of=D, town=filters.town, stage=filters.stage)
-    qp = indicators.query_params(params)
+    qp = periods.query_params(params)
     result = indicators.compute(con, params)
-    split = indicators.run_query(con, "split_roles_by_school", qp)["split_status"].value_counts()
+    split = queries.run_query(con, "split_roles_by_school", qp)["split_status"].value_counts()
     counts = dict(zip(split["split_status"], split["count"], strict=True))
     assert (counts.get("分设", 0), counts.get("一肩挑", 0), counts.get("空缺", 0)) == (
         result["split_roles"]["split"],
         result["split_roles"]["combined"],
         result["split_roles"]["vacant"],
     )
-    review = indicators.run_query(con, "review_by_school", qp)
+    review = queries.run_query(con, "review_by_school", qp)
     assert review["matters_count"].sum() == result["two_level_review"]["matters"]
     assert review["compliant_count"].sum() == result["two_level_review"]["compliant"]
-    rotation = indicators.run_query(con, "rotation_by_school", qp)
+    rotation = queries.run_query(con, "rotation_by_school", qp)
     assert rotation["rotated_count"].sum() == result["rotation"]["rotated"]
     assert rotation["is_below_target"].sum() == result["rotation"]["schools_below_target"]
-    meetings = indicators.run_query(con, "meetings_by_org", qp)
+    meetings = queries.run_query(con, "meetings_by_org", qp)
     assert meetings["quarters_due_count"].sum() == result["three_meetings_one_lesson"]["org_quarters"]
     assert meetings["compliant_count"].sum() == result["three_meetings_one_lesson"]["compliant"]
     for name, key, field, column in [
         ("charter_by_school", "charter", "revised", "is_revised"),
         ("duty_reports_by_school", "duty_reports", "both_done", "is_both_done"),
     ]:
-        assert indicators.run_query(con, name, qp)[column].sum() == result[key][field]
+        assert queries.run_query(con, name, qp)[column].sum() == result[key][field]
     for column in ("stage", "town"):
-        grouped = indicators.split_roles_by(con, column, params)
+        grouped = schools.split_roles_by(con, column, params)
         assert grouped["split_count"].sum() == result["split_roles"]["split"]
         assert grouped["combined_count"].sum() == result["split_roles"]["combined"]
         assert grouped["vacant_count"].sum() == result["split_roles"]["vacant"]
@@ -1145,27 +1146,27 @@ def test_per_school_files_add_up_to_the_headline(con: duckdb.DuckDBPyConnection,
 
 
 def test_run_query_passes_only_used_parameters(con: duckdb.DuckDBPyConnection) -> None:
-    frame = indicators.run_query(con, "schools_total", {"year": 2024, "school_code": "S1", "unused": 1})
+    frame = queries.run_query(con, "schools_total", {"year": 2024, "school_code": "S1", "unused": 1})
     assert frame["total"].item() == 5
-    assert indicators.query_parameters("schools_total") == {"town", "stage", "area_type"}
+    assert queries.query_parameters("schools_total") == {"town", "stage", "area_type"}
 
 
 @pytest.mark.parametrize("name", ["no_such_query", "../pyproject", "Schools_Total"])
 def test_run_query_rejects_unknown_names(con: duckdb.DuckDBPyConnection, name: str) -> None:
     with pytest.raises(UsageError):
-        indicators.run_query(con, name, {})
+        queries.run_query(con, name, {})
 
 
 def test_run_query_missing_parameter_is_a_usage_error(con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(UsageError, match="year"):
-        indicators.run_query(con, "appointments_summary", {})
+        queries.run_query(con, "appointments_summary", {})
 
 
-@pytest.mark.parametrize("name", indicators.query_names())
+@pytest.mark.parametrize("name", queries.query_names())
 def test_query_file_conventions(name: str) -> None:
-    """Documented in the module's table, one statement, lowercase keywords, no string-built values."""
-    assert f"| {name} |" in (indicators.__doc__ or "")
-    text = (indicators.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """Documented in queries/README.md, one statement, lowercase keywords, no string-built values."""
+    assert f"| {name} |" in (queries.QUERIES_DIR / "README.md").read_text(encoding="utf-8")
+    text = (queries.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     code = "\n".join(line.split("--")[0] for line in text.splitlines())
     assert code.strip().count(";") == 0
     for keyword in ("SELECT", "FROM", "WHERE", "GROUP BY", "JOIN"):
@@ -1175,7 +1176,7 @@ def test_query_file_conventions(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["meetings_by_org", "meetings_heatmap", "school_profile_meetings"])
 def test_branch_types_match_schema(name: str) -> None:
-    text = (indicators.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    text = (queries.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     assert "o.org_type in (" + ", ".join(f"'{t}'" for t in BRANCH_TYPES) + ")" in text
 
 
@@ -1185,12 +1186,12 @@ def test_branch_types_match_schema(name: str) -> None:
 )
 def test_status_expression_agrees_with_catalog(key: str, value: float | None) -> None:
     frame = pl.DataFrame({"v": [value]}, schema={"v": pl.Float64})
-    got = frame.select(indicators.status_expr(key, "v").alias("s"))["s"].item()
+    got = frame.select(schools.status_expr(key, "v").alias("s"))["s"].item()
     assert got == catalog.status_of(catalog.INDICATORS_BY_KEY[key], value)
 
 
 def test_format_text(con: duckdb.DuckDBPyConnection) -> None:
-    text = indicators.format_text(indicators.compute(con, CURRENT))
+    text = formats.format_text(indicators.compute(con, CURRENT))
     assert "年度 2024" in text and "学年 2023-2024" in text and "截至 2024-06-30" in text
     assert "书记校长分设" in text and "66.7%" in text and "预警" in text
     assert "一肩挑 1" in text and "联合党支部 1" in text
@@ -1199,10 +1200,10 @@ def test_format_text(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_available_periods(con: duckdb.DuckDBPyConnection) -> None:
-    years = indicators.available_years(con)
+    years = periods.available_years(con)
     assert years[0] == 2018 and years[-1] == 2025  # 2018: P7 and P15 appointed
-    assert indicators.resolve(con, Params()).year in years
-    assert indicators.available_school_years(con) == ["2022-2023", "2023-2024"]
+    assert periods.resolve(con, Params()).year in years
+    assert periods.available_school_years(con) == ["2022-2023", "2023-2024"]
 
 
 @pytest.mark.parametrize("town", [None, "城关镇"])
@@ -1213,7 +1214,7 @@ def test_overview_is_compute_and_matrix_from_one_run(
     params = replace(CURRENT, town=town)
     result, matrix = indicators.overview(con, params)
     assert result == indicators.compute(con, params)
-    assert matrix.equals(indicators.school_matrix(con, params))
+    assert matrix.equals(schools.school_matrix(con, params))
 
 
 def test_compute_of_some_indicators_equals_the_full_reading(con: duckdb.DuckDBPyConnection) -> None:
@@ -1223,7 +1224,7 @@ def test_compute_of_some_indicators_equals_the_full_reading(con: duckdb.DuckDBPy
     assert some["rotation"] == full["rotation"] and some["two_level_review"] == full["two_level_review"]
     assert some["status"] == {k: full["status"][k] for k in ("rotation", "two_level_review")}
     changes = indicators.compare_results(
-        some, indicators.compute(con, indicators.previous(CURRENT), ("rotation",))
+        some, indicators.compute(con, periods.previous(CURRENT), ("rotation",))
     )
     assert set(changes) == {"rotation"}
     with pytest.raises(UsageError, match="没有指标“rotations”"):

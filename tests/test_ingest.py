@@ -12,16 +12,16 @@ import openpyxl
 import polars as pl
 import pytest
 
-from oversight import ingest, store
-from oversight.ingest import (
-    BatchResult,
-    format_report,
-    report_to_csv,
-    report_to_xlsx,
-    validate_files,
+from oversight.contract.schema import LEVEL_ERROR, LEVEL_WARNING, REPORT_COLUMNS, TABLES, ProblemKind, table
+from oversight.engine import connection, ledger
+from oversight.ingest import checks
+from oversight.ingest.checks import BatchResult, format_report, report_to_csv, report_to_xlsx, validate_files
+from oversight.ingest.templates import (
+    WORKBOOK_NAME,
+    template_csv_bytes,
+    templates_xlsx_bytes,
+    write_templates,
 )
-from oversight.schema import LEVEL_ERROR, LEVEL_WARNING, REPORT_COLUMNS, TABLES, ProblemKind, table
-from oversight.templates import WORKBOOK_NAME, template_csv_bytes, templates_xlsx_bytes, write_templates
 
 FILES = Path(__file__).parent / "files" / "ingest"
 K = ProblemKind
@@ -291,7 +291,7 @@ def test_table_override_by_chinese_or_english_name(tmp_path: Path) -> None:
 
 
 def test_unknown_override_is_a_usage_error() -> None:
-    from oversight.errors import UsageError
+    from oversight.contract.errors import UsageError
 
     with pytest.raises(UsageError, match="未知的表"):
         validate_files([], table_override="学生")
@@ -302,9 +302,9 @@ def test_unknown_override_is_a_usage_error() -> None:
 
 @pytest.fixture
 def db_with_schools(tmp_path: Path):  # type: ignore[no-untyped-def]
-    con = store.connect(tmp_path / "ref.duckdb")
+    con = connection.connect(tmp_path / "ref.duckdb")
     loaded = run("schools_utf8.csv")
-    store.load_batch(con, loaded.frames, loaded.file_records(), user="测试")
+    ledger.load_batch(con, loaded.frames, loaded.file_records(), user="测试")
     yield con
     con.close()
 
@@ -326,10 +326,10 @@ def test_replace_mode_drops_the_database_rows_of_a_replaced_table(db_with_school
 
 
 def test_composite_reference_against_the_database(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "quota.duckdb")
+    con = connection.connect(tmp_path / "quota.duckdb")
     try:
         base = run("schools_utf8.csv", "quotas.csv")
-        store.load_batch(con, base.frames, base.file_records(), user="测试")
+        ledger.load_batch(con, base.frames, base.file_records(), user="测试")
         assert run("rotations.csv", con=con).ok
         assert problems(run("err_quota_reference.csv", con=con)) == [
             ("引用不存在", 2, "学年、派出学校标识码")
@@ -428,12 +428,14 @@ def test_format_report_has_one_line_per_problem_and_a_summary() -> None:
 
 def test_replace_that_would_strand_database_rows_is_refused(tmp_path: Path) -> None:
     """Replacing 学校 without a school that 领导班子 rows in the database name would leave them dangling."""
-    from oversight import demo, pipeline, schema
-    from oversight import store as store_module
+    from oversight import demo
+    from oversight.contract import schema
+    from oversight.engine import connection, ledger
+    from oversight.ingest import pipeline
 
-    con = store_module.connect(tmp_path / "d.duckdb")
+    con = connection.connect(tmp_path / "d.duckdb")
     demo.load_demo(con, user="测试")
-    schools = store_module.current(con, "schools").sort("school_code")
+    schools = ledger.current(con, "schools").sort("school_code")
     kept = schools.head(schools.height - 1)
     dropped = schools["school_code"][-1]
     header = ",".join(c.zh for c in schema.table("schools").columns)
@@ -448,7 +450,7 @@ def test_replace_that_would_strand_database_rows_is_refused(tmp_path: Path) -> N
     assert problems.height >= 1
     assert any(dropped in (v or "") for v in problems["值"].to_list())
     assert "整表替换“学校”后" in problems["说明"][0]
-    assert store_module.current(con, "schools").height == schools.height
+    assert ledger.current(con, "schools").height == schools.height
     # the same file as an upsert is fine: nothing is removed
     assert pipeline.load_files(con, [("学校.csv", raw)], user="测试").ok
     con.close()
@@ -456,12 +458,14 @@ def test_replace_that_would_strand_database_rows_is_refused(tmp_path: Path) -> N
 
 def test_unique_school_name_is_checked_against_the_database(tmp_path: Path) -> None:
     """A new school may not take the name another school already has in the database; a rename frees it."""
-    from oversight import demo, pipeline, schema
-    from oversight import store as store_module
+    from oversight import demo
+    from oversight.contract import schema
+    from oversight.engine import connection, ledger
+    from oversight.ingest import pipeline
 
-    con = store_module.connect(tmp_path / "d.duckdb")
+    con = connection.connect(tmp_path / "d.duckdb")
     demo.load_demo(con, user="测试")
-    first = store_module.current(con, "schools").sort("school_code").row(0, named=True)
+    first = ledger.current(con, "schools").sort("school_code").row(0, named=True)
     header = ",".join(c.zh for c in schema.table("schools").columns if c.required)
     clash = f"{header}\nC777,{first['school_name']},小学,城关街道,城区,是,是\n".encode()
     result = pipeline.load_files(con, [("学校.csv", clash)], user="测试")
@@ -490,7 +494,7 @@ def test_small_files_checked_beside_a_large_one_give_the_same_report(monkeypatch
     ]
     assert all(len(raw) < 0.05 * sum(len(r) for _, r in files) for name, raw in files if name != "large.csv")
     beside = validate_files(files)
-    monkeypatch.setattr(ingest, "SIDE_FILE_SHARE", 0.0)
+    monkeypatch.setattr(checks, "SIDE_FILE_SHARE", 0.0)
     alone = validate_files(files)
     assert beside.report.equals(alone.report)
     assert problems(beside) == [

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oversight import values
-from oversight.schema import DATE_FORMATS, FALSE_WORDS, TRUE_WORDS
+from oversight.contract.schema import DATE_FORMATS, FALSE_WORDS, TRUE_WORDS
+from oversight.ingest import values
 
 FULL_WIDTH = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)})
 SPACES = st.sampled_from(["", " ", "\u3000", "\u00a0", "\t", " \u3000 "])

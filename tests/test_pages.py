@@ -129,7 +129,7 @@ def test_home_matrix_of_a_large_district_shows_laggards_first_and_caps_rows(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A province has tens of thousands of schools: the screen shows the worst first, the download all."""
-    from oversight import ui
+    from oversight.app import ui
 
     monkeypatch.setattr(ui, "MATRIX_ROWS", 10)
     at = _run("总览", year="2023")
@@ -263,8 +263,8 @@ def test_trend_page(db: Path) -> None:
 
 def test_laggards_first_orders_by_indicators_missed() -> None:
     """The status table and the heat map cut a province to the schools missing most indicators."""
-    from oversight import ui
-    from oversight.catalog import STATUS_BAD, STATUS_OK, STATUS_WARN
+    from oversight.app import ui
+    from oversight.contract.catalog import STATUS_BAD, STATUS_OK, STATUS_WARN
 
     matrix = pl.DataFrame(
         {
@@ -280,7 +280,7 @@ def test_long_table_shows_its_first_rows_and_says_so() -> None:
     def page() -> None:
         import polars as pl
 
-        from oversight import ui
+        from oversight.app import ui
 
         ui.table(pl.DataFrame({"school_code": [f"S{i}" for i in range(ui.TABLE_ROWS + 7)]}), "明细", "t")
 

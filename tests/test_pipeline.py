@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from oversight import pipeline, store
+from oversight.engine import connection
+from oversight.ingest import pipeline
 
 FILES = Path(__file__).parent / "files" / "ingest"
 
@@ -14,7 +15,7 @@ def upload(*names: str) -> list[tuple[str, bytes]]:
 
 
 def test_a_file_loaded_before_is_skipped_and_the_rest_loads(tmp_path: Path) -> None:
-    con = store.connect(tmp_path / "o.duckdb")
+    con = connection.connect(tmp_path / "o.duckdb")
     first = pipeline.load_files(con, upload("schools_utf8.csv"), user="u")
     assert first.ok and first.batch_id == 1 and not first.skipped
     second = pipeline.load_files(con, upload("schools_utf8.csv", "party_orgs.csv"), user="u")
@@ -33,7 +34,7 @@ def test_a_file_loaded_before_is_skipped_and_the_rest_loads(tmp_path: Path) -> N
 def test_the_same_file_twice_in_one_upload_loads_once(tmp_path: Path) -> None:
     """Checked together, the two copies would clash on every key; the copy is dropped before the check
     that decides, so the upload loads cleanly."""
-    con = store.connect(tmp_path / "o.duckdb")
+    con = connection.connect(tmp_path / "o.duckdb")
     raw = (FILES / "schools_utf8.csv").read_bytes()
     result = pipeline.load_files(con, [("学校.csv", raw), ("学校(1).csv", raw)], user="u")
     assert result.ok and result.batch_id == 1

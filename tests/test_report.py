@@ -11,9 +11,13 @@ import polars as pl
 import pytest
 from docx.oxml.ns import qn
 
-from oversight import catalog, chart_png, cli, indicators, report, store
+from oversight import cli
+from oversight.contract import catalog
+from oversight.engine import connection
+from oversight.metrics import frames, periods
+from oversight.present import png, report
 
-HAS_CHROMIUM = chart_png.chromium_path() is not None
+HAS_CHROMIUM = png.chromium_path() is not None
 
 
 def text_of(raw: bytes) -> str:
@@ -28,8 +32,8 @@ def text_of(raw: bytes) -> str:
 @pytest.fixture(scope="module")
 def report_2023(demo_db_template: Path) -> bytes:
     """Built once for the module with real charts (about ten seconds with chromium)."""
-    with store.opened(demo_db_template, read_only=True) as con:
-        return report.build_docx(con, indicators.Params(year=2023))
+    with connection.opened(demo_db_template, read_only=True) as con:
+        return report.build_docx(con, periods.Params(year=2023))
 
 
 def test_headline_sentences_match_the_district_summary(report_2023: bytes) -> None:
@@ -74,9 +78,9 @@ def test_every_section_has_its_chart_when_chromium_is_present(report_2023: bytes
 def test_without_chromium_the_document_builds_and_says_so(
     demo_db_template: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chart_png, "chromium_path", lambda: None)
-    with store.opened(demo_db_template, read_only=True) as con:
-        raw = report.build_docx(con, indicators.Params(year=2023))
+    monkeypatch.setattr(png, "chromium_path", lambda: None)
+    with connection.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, periods.Params(year=2023))
     document = docx.Document(io.BytesIO(raw))
     assert len(document.inline_shapes) == 0
     text = text_of(raw)
@@ -85,16 +89,16 @@ def test_without_chromium_the_document_builds_and_says_so(
 
 
 def test_filters_name_the_scope(demo_db_template: Path) -> None:
-    with store.opened(demo_db_template, read_only=True) as con:
-        raw = report.build_docx(con, indicators.Params(year=2023, town="城关街道"), render=lambda figs: {})
+    with connection.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, periods.Params(year=2023, town="城关街道"), render=lambda figs: {})
     text = text_of(raw)
     assert text.startswith("城关街道2023年")
     assert "城关街道共有一级党组织" in text
 
 
 def test_empty_database_reads_as_no_data_not_an_error(tmp_path: Path) -> None:
-    with store.opened(tmp_path / "empty.duckdb") as con:
-        raw = report.build_docx(con, indicators.Params(year=2023), render=lambda figs: {})
+    with connection.opened(tmp_path / "empty.duckdb") as con:
+        raw = report.build_docx(con, periods.Params(year=2023), render=lambda figs: {})
     text = text_of(raw)
     assert "全区共有一级党组织0个，党员0人。" in text
     assert "无数据" in text
@@ -134,17 +138,17 @@ def test_figure_to_png_renders_a_png_with_a_cjk_font() -> None:
     import plotly.graph_objects as go
 
     fig = go.Figure(go.Bar(x=["党总支", "党支部"], y=[8, 41]), layout_title_text="一级党组织")
-    png = chart_png.figure_to_png(fig, width=400, height=300, scale=1)
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5_000
-    assert chart_png.with_cjk_font(fig).layout.font.family.startswith("Noto Sans CJK SC")
+    picture = png.figure_to_png(fig, width=400, height=300, scale=1)
+    assert picture.startswith(b"\x89PNG\r\n\x1a\n") and len(picture) > 5_000
+    assert png.with_cjk_font(fig).layout.font.family.startswith("Noto Sans CJK SC")
 
 
 def test_without_chromium_rendering_raises_a_chinese_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import plotly.graph_objects as go
 
-    monkeypatch.setattr(chart_png, "chromium_path", lambda: None)
-    with pytest.raises(chart_png.ChartRenderError, match="未安装 chromium"):
-        chart_png.figure_to_png(go.Figure())
+    monkeypatch.setattr(png, "chromium_path", lambda: None)
+    with pytest.raises(png.ChartRenderError, match="未安装 chromium"):
+        png.figure_to_png(go.Figure())
 
 
 def test_png_button_is_a_deferred_download() -> None:
@@ -153,7 +157,7 @@ def test_png_button_is_a_deferred_download() -> None:
     def script() -> None:
         import plotly.graph_objects as go
 
-        from oversight import ui
+        from oversight.app import ui
 
         ui.png_download_button(go.Figure(go.Bar(x=["甲"], y=[1])), "图表", key="png")
 
@@ -167,7 +171,7 @@ def test_png_button_is_a_deferred_download() -> None:
 
 # ---------------------------------------------------------------- 需关注学校 (vectorised, capped for a province)
 
-#: a value per indicator that reads as 未达标 and one that reads as 达标 (see indicators._row_status)
+#: a value per indicator that reads as 未达标 and one that reads as 达标 (see schools._row_status)
 _FAILING = {"split_roles": "一肩挑", "charter": False, "duty_reports": False}
 _PASSING = {"split_roles": "分设", "charter": True, "duty_reports": True}
 
@@ -183,7 +187,7 @@ def school_matrix_of(failing: dict[str, tuple[str, ...]]) -> pl.DataFrame:
             "stage": "小学",
             "area_type": "城区",
         }
-        for key in indicators.MATRIX_KEYS:
+        for key in frames.MATRIX_KEYS:
             bad = key in keys
             row[key] = (_FAILING if bad else _PASSING).get(key, 0.0 if bad else 1.0)
             row[f"{key}_status"] = catalog.STATUS_BAD if bad else catalog.STATUS_OK
@@ -220,7 +224,7 @@ def test_no_lagging_school_gives_an_empty_frame() -> None:
 
 
 def test_more_lagging_schools_than_the_cap_list_the_worst_and_say_where_the_rest_are() -> None:
-    keys = indicators.MATRIX_KEYS
+    keys = frames.MATRIX_KEYS
     # school i fails the first i % 8 indicators: 7, 6, ... 0 of them; 130 schools, 113 lagging
     failing = {f"S{i:03d}": keys[: i % 8] for i in range(130)}
     lagging = report.lagging_from(school_matrix_of(failing), school_matrix_of(dict.fromkeys(failing, ())))
@@ -246,8 +250,8 @@ def lagging_table(raw: bytes) -> list[list[str]]:
 
 def test_document_caps_the_lagging_table(demo_db_template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report, "LAGGING_ROWS", 10)
-    with store.opened(demo_db_template, read_only=True) as con:
-        raw = report.build_docx(con, indicators.Params(year=2023), render=lambda figs: {})
+    with connection.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, periods.Params(year=2023), render=lambda figs: {})
     rows = lagging_table(raw)
     assert len(rows) == 11  # header and the 10 schools with most indicators 未达标
     counts = [int(r[4]) for r in rows[1:]]
@@ -262,8 +266,8 @@ def test_document_caps_the_lagging_table(demo_db_template: Path, monkeypatch: py
 
 def test_district_lists_every_lagging_school_as_before(demo_db_template: Path) -> None:
     # 2024: all 54 schools of the sample district lag, still under the cap, so the list is complete
-    with store.opened(demo_db_template, read_only=True) as con:
-        raw = report.build_docx(con, indicators.Params(year=2024), render=lambda figs: {})
+    with connection.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, periods.Params(year=2024), render=lambda figs: {})
     rows = lagging_table(raw)
     assert len(rows) == 55
     assert rows[1] == [

@@ -25,8 +25,13 @@ from openpyxl import load_workbook
 from reliability import corpus_base_files, file_fingerprint
 from streamlit.testing.v1 import AppTest
 
-from oversight import auth, exports, indicators, pipeline, store, ui
-from oversight.schema import TABLES
+from oversight.app import ui
+from oversight.contract import roles
+from oversight.contract.schema import TABLES
+from oversight.engine import connection, ledger, queries, users
+from oversight.ingest import pipeline
+from oversight.metrics import indicators, periods
+from oversight.present import xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "app.py", *(ROOT / "pages").glob("*.py")])
@@ -38,8 +43,8 @@ HOSTILE = (
     "$year {town} %s ? :name",
     "[点我](javascript:alert(1)) **粗体**",
 )
-ROLES = (auth.ROLE_LEADER, auth.ROLE_ANALYST, auth.ROLE_ADMIN)
-USERS = {auth.ROLE_LEADER: "领导甲", auth.ROLE_ANALYST: "分析员甲", auth.ROLE_ADMIN: "管理员甲"}
+ROLES = (roles.ROLE_LEADER, roles.ROLE_ANALYST, roles.ROLE_ADMIN)
+USERS = {roles.ROLE_LEADER: "领导甲", roles.ROLE_ANALYST: "分析员甲", roles.ROLE_ADMIN: "管理员甲"}
 
 # ---------------------------------------------------------------- a database full of hostile text
 
@@ -74,11 +79,11 @@ def hostile_files() -> list[tuple[str, bytes]]:
 @pytest.fixture(scope="module")
 def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("security") / "hostile.duckdb"
-    with store.opened(path) as con:
+    with connection.opened(path) as con:
         result = pipeline.load_files(con, hostile_files(), user="安全测试")
         assert result.ok, result.validation.report if result.validation else None
         for role, name in USERS.items():
-            auth.add_user(con, name, f"{name}-pass-1", role)
+            users.add_user(con, name, f"{name}-pass-1", role)
     return path
 
 
@@ -150,10 +155,10 @@ def test_hostile_text_loads_as_text_and_round_trips(db: Path) -> None:
     sent = {}
     for name, raw in hostile_files():
         sent[name] = pl.read_csv(raw, infer_schema=False)
-    with store.opened(db, read_only=True) as con:
-        names = set(store.current(con, "schools")["school_name"].to_list())
-        topics = set(store.current(con, "meetings")["topic"].to_list())
-        titles = set(store.current(con, "matters")["title"].to_list())
+    with connection.opened(db, read_only=True) as con:
+        names = set(ledger.current(con, "schools")["school_name"].to_list())
+        topics = set(ledger.current(con, "meetings")["topic"].to_list())
+        titles = set(ledger.current(con, "matters")["title"].to_list())
         tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     assert names == set(sent["学校.csv"]["学校名称"].to_list())
     assert topics == set(sent["组织生活.csv"]["主题"].to_list())
@@ -167,15 +172,15 @@ def test_hostile_filters_match_as_plain_text_and_change_nothing(value: str, db: 
     """Town is free text and school codes come from the URL: both reach SQL as parameters. (学段 and
     城乡类型 are checked against their enums first and refused with a Chinese usage error.)"""
     before = file_fingerprint(db)
-    params = indicators.Params(year=2023, town=value)
+    params = periods.Params(year=2023, town=value)
     with ui.snapshot(str(db)) as con:
         result = indicators.compute(con, params)  # type: ignore[arg-type]
-        for name in indicators.query_names():
+        for name in queries.query_names():
             try:
-                indicators.run_query(con, name, indicators.query_params(params, school_code=value))  # type: ignore[arg-type]
+                queries.run_query(con, name, periods.query_params(params, school_code=value))  # type: ignore[arg-type]
             except Exception as exc:  # a query needing other parameters is a usage error, never SQL
                 assert type(exc).__name__ == "UsageError", (name, exc)
-        towns = store.current(con, "schools")["town"].to_list()  # type: ignore[arg-type]
+        towns = ledger.current(con, "schools")["town"].to_list()  # type: ignore[arg-type]
     assert result["schools"]["total"] == towns.count(value) == 1  # the school whose town is this text
     assert file_fingerprint(db) == before
 
@@ -221,18 +226,18 @@ def page_texts(at: AppTest) -> str:
 
 def test_no_code_passes_data_to_unsafe_html() -> None:
     """FACTS: never pass data to unsafe_allow_html; simplest kept promise: nothing uses it at all."""
-    sources = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "oversight").glob("*.py")]
-    users = [
+    sources = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "oversight").rglob("*.py")]
+    offenders = [
         p.name
         for p in sources
         if re.search(r"unsafe_allow_html\s*=\s*True|st\.html\(|components\.v1", p.read_text())
     ]
-    assert not users
+    assert not offenders
 
 
 def test_exports_defuse_formulas() -> None:
     frame = pl.DataFrame({"学校名称": [HOSTILE[3], "+1", "-1", "@SUM(A1)", "普通"]})
-    raw = exports.frame_to_xlsx(frame)
+    raw = xlsx.frame_to_xlsx(frame)
     cells = [r[0] for r in load_workbook(io.BytesIO(raw)).active.iter_rows(min_row=2, values_only=True)]
     assert cells[:4] == ["'" + v for v in frame["学校名称"].to_list()[:4]]
     assert cells[4] == "普通"
@@ -252,7 +257,7 @@ def test_streamlit_config_limits_uploads_and_keeps_xsrf_and_cors_on() -> None:
 
 
 def test_upload_page_states_the_size_limit_in_chinese(db: Path) -> None:
-    at = run_page(ROOT / "pages" / "7_数据上传.py", auth.ROLE_ANALYST)
+    at = run_page(ROOT / "pages" / "7_数据上传.py", roles.ROLE_ANALYST)
     limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
     assert f"{limit} MB" in page_texts(at) + " ".join(str(u.proto.help) for u in at.get("file_uploader"))
 
@@ -337,7 +342,7 @@ def test_role_gate_of_every_page(page: Path, role: str | None, db: Path) -> None
         assert [t.label for t in at.text_input] == ["用户名", "密码"]
         assert not at.dataframe and not at.metric and not at.get("file_uploader")
         return
-    allowed = auth.User(USERS[role], role).can(page_right(page))
+    allowed = roles.User(USERS[role], role).can(page_right(page))
     if allowed:
         assert not refusals, refusals
         assert not markdown_with_html(at)
@@ -350,7 +355,7 @@ def test_role_gate_of_every_page(page: Path, role: str | None, db: Path) -> None
 def test_rollback_is_offered_to_administrators_only(db: Path) -> None:
     page = ROOT / "pages" / "7_数据上传.py"
     shown = {role: any(b.key == "rollback" for b in run_page(page, role).button) for role in ROLES[1:]}
-    assert shown == {auth.ROLE_ANALYST: False, auth.ROLE_ADMIN: True}
+    assert shown == {roles.ROLE_ANALYST: False, roles.ROLE_ADMIN: True}
 
 
 @pytest.mark.parametrize("page", ["7_数据上传.py", "8_账号管理.py"])
@@ -358,7 +363,7 @@ def test_a_demoted_session_is_refused(page: str, db: Path) -> None:
     """The session still says 管理员, the database now says 领导 (demoted after login): the role is read
     again from the database, so the page refuses and offers no action."""
     at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=120)
-    at.session_state["user"] = {"username": USERS[auth.ROLE_LEADER], "role": auth.ROLE_ADMIN}
+    at.session_state["user"] = {"username": USERS[roles.ROLE_LEADER], "role": roles.ROLE_ADMIN}
     at.run()
     assert not at.exception
     assert any("无权" in e.value for e in at.error)
@@ -367,14 +372,14 @@ def test_a_demoted_session_is_refused(page: str, db: Path) -> None:
 
 
 def test_a_removed_account_is_logged_out(db: Path) -> None:
-    with store.opened(db) as con:
-        auth.add_user(con, "临时管理员", "temp-admin-pass-1", auth.ROLE_ADMIN)
+    with connection.opened(db) as con:
+        users.add_user(con, "临时管理员", "temp-admin-pass-1", roles.ROLE_ADMIN)
     at = AppTest.from_file(str(ROOT / "pages" / "8_账号管理.py"), default_timeout=120)
-    at.session_state["user"] = {"username": "临时管理员", "role": auth.ROLE_ADMIN}
+    at.session_state["user"] = {"username": "临时管理员", "role": roles.ROLE_ADMIN}
     at.run()
     assert at.dataframe  # the account list: allowed
-    with store.opened(db) as con:
-        auth.remove_user(con, "临时管理员")
+    with connection.opened(db) as con:
+        users.remove_user(con, "临时管理员")
     at.run()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
     assert not at.dataframe
@@ -382,10 +387,10 @@ def test_a_removed_account_is_logged_out(db: Path) -> None:
 
 def test_school_profile_shows_a_script_name_as_text(db: Path) -> None:
     """The profile of the school whose name is a <script> tag: the name is on the page, as text."""
-    with store.opened(db, read_only=True) as con:
-        schools = store.current(con, "schools")
+    with connection.opened(db, read_only=True) as con:
+        schools = ledger.current(con, "schools")
     code = schools.filter(pl.col("school_name") == HOSTILE[1])["school_code"][0]
-    at = run_page(ROOT / "pages" / "5_学校画像.py", auth.ROLE_LEADER, school=code)
+    at = run_page(ROOT / "pages" / "5_学校画像.py", roles.ROLE_LEADER, school=code)
     assert not at.exception
     assert "<script>" in page_texts(at) + " ".join(str(s.options) for s in at.selectbox)
     assert not markdown_with_html(at)

@@ -10,9 +10,9 @@ import duckdb
 import polars as pl
 import pytest
 
-from oversight import store
-from oversight.errors import StoreError
-from oversight.schema import TABLES, table
+from oversight.contract.errors import StoreError
+from oversight.contract.schema import TABLES, table
+from oversight.engine import connection, ledger, migrations, queries
 
 
 def schools(rows: list[tuple[str, str, int]]) -> pl.DataFrame:
@@ -42,22 +42,22 @@ def current_students(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 @pytest.fixture
 def con(tmp_path: Path):
-    connection = store.connect(tmp_path / "t.duckdb")
-    yield connection
-    connection.close()
+    db_con = connection.connect(tmp_path / "t.duckdb")
+    yield db_con
+    db_con.close()
 
 
 def test_fresh_database_has_every_table_and_version(con) -> None:
     names = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
     for t in TABLES:
         assert t.name in names and f"{t.name}__history" in names
-    assert store.schema_version(con) == store.SCHEMA_VERSION
+    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION
 
 
 def test_upsert_counts_added_changed_unchanged(con) -> None:
-    first = store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
+    first = ledger.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
     assert first.changes["schools"] == {"added": 2, "changed": 0, "unchanged": 0, "deleted": 0}
-    second = store.load_batch(
+    second = ledger.load_batch(
         con, {"schools": schools([("A", "甲", 1), ("B", "乙", 20), ("C", "丙", 3)])}, [], user="u"
     )
     assert second.changes["schools"] == {"added": 1, "changed": 1, "unchanged": 1, "deleted": 0}
@@ -67,88 +67,88 @@ def test_upsert_counts_added_changed_unchanged(con) -> None:
 
 
 def test_replace_removes_rows_missing_from_the_batch(con) -> None:
-    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
-    outcome = store.load_batch(con, {"schools": schools([("B", "乙", 5)])}, [], user="u", mode="replace")
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
+    outcome = ledger.load_batch(con, {"schools": schools([("B", "乙", 5)])}, [], user="u", mode="replace")
     assert outcome.changes["schools"] == {"added": 0, "changed": 1, "unchanged": 0, "deleted": 1}
     assert current_students(con) == {"B": 5}
 
 
 def test_rollback_of_a_middle_batch_restores_earlier_versions_and_keeps_later_ones(con) -> None:
-    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")  # 1
-    store.load_batch(con, {"schools": schools([("A", "甲", 10), ("C", "丙", 3)])}, [], user="u")  # 2
-    store.load_batch(con, {"schools": schools([("B", "乙", 200)])}, [], user="u")  # 3
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")  # 1
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 10), ("C", "丙", 3)])}, [], user="u")  # 2
+    ledger.load_batch(con, {"schools": schools([("B", "乙", 200)])}, [], user="u")  # 3
     assert current_students(con) == {"A": 10, "B": 200, "C": 3}
-    assert store.rollback(con, 2) == ["schools"]
+    assert ledger.rollback(con, 2) == ["schools"]
     assert current_students(con) == {"A": 1, "B": 200}
     # the rolled-back versions are still in history, marked by their batch
     assert con.execute("select count(*) from schools__history where _batch_id = 2").fetchall()[0][0] == 2
-    batches = {b["id"]: b["rolled_back"] for b in store.list_batches(con)}
+    batches = {b["id"]: b["rolled_back"] for b in ledger.list_batches(con)}
     assert batches == {1: False, 2: True, 3: False}
 
 
 def test_rollback_of_a_replace_brings_back_deleted_rows(con) -> None:
-    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
-    store.load_batch(con, {"schools": schools([("C", "丙", 3)])}, [], user="u", mode="replace")
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [], user="u")
+    ledger.load_batch(con, {"schools": schools([("C", "丙", 3)])}, [], user="u", mode="replace")
     assert current_students(con) == {"C": 3}
-    store.rollback(con, 2)
+    ledger.rollback(con, 2)
     assert current_students(con) == {"A": 1, "B": 2}
 
 
 def test_rollback_twice_or_unknown_batch_is_a_chinese_error(con) -> None:
-    store.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
-    store.rollback(con, 1)
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
+    ledger.rollback(con, 1)
     with pytest.raises(StoreError, match="已经撤销"):
-        store.rollback(con, 1)
+        ledger.rollback(con, 1)
     with pytest.raises(StoreError, match="不存在"):
-        store.rollback(con, 99)
+        ledger.rollback(con, 99)
 
 
 def test_a_failing_batch_writes_nothing(con) -> None:
-    store.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
     broken = schools([("B", "乙", 2)]).with_columns(pl.lit("不是日期").alias("charter_revised_on"))
     with pytest.raises(StoreError, match="未写入"):
-        store.load_batch(con, {"schools": schools([("C", "丙", 3)]), "matters": broken}, [], user="u")
+        ledger.load_batch(con, {"schools": schools([("C", "丙", 3)]), "matters": broken}, [], user="u")
     assert current_students(con) == {"A": 1}
-    assert [b["id"] for b in store.list_batches(con)] == [1]
+    assert [b["id"] for b in ledger.list_batches(con)] == [1]
     assert con.execute("select count(*) from schools__history").fetchall()[0][0] == 1
 
 
 def test_ledger_records_files_user_mode_and_rows(con) -> None:
-    record = store.FileRecord("学校.csv", "ab" * 32, "", "schools", 2)
-    store.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [record], user="张三")
-    (batch,) = store.list_batches(con)
+    record = ledger.FileRecord("学校.csv", "ab" * 32, "", "schools", 2)
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1), ("B", "乙", 2)])}, [record], user="张三")
+    (batch,) = ledger.list_batches(con)
     assert batch["user"] == "张三" and batch["mode"] == "upsert" and batch["rows"] == {"schools": 2}
     assert batch["files"] == [
         {"name": "学校.csv", "sha256": "ab" * 32, "sheet": "", "table": "schools", "rows": 2}
     ]
-    assert store.loaded_sha(con, "ab" * 32) == 1
-    store.rollback(con, 1)
-    assert store.loaded_sha(con, "ab" * 32) is None
+    assert ledger.loaded_sha(con, "ab" * 32) == 1
+    ledger.rollback(con, 1)
+    assert ledger.loaded_sha(con, "ab" * 32) is None
 
 
 def test_data_version_changes_on_load_and_rollback(con) -> None:
-    v0 = store.data_version(con)
-    store.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
-    v1 = store.data_version(con)
-    store.rollback(con, 1)
-    assert len({v0, v1, store.data_version(con)}) == 3
+    v0 = queries.data_version(con)
+    ledger.load_batch(con, {"schools": schools([("A", "甲", 1)])}, [], user="u")
+    v1 = queries.data_version(con)
+    ledger.rollback(con, 1)
+    assert len({v0, v1, queries.data_version(con)}) == 3
 
 
 def test_newer_database_version_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "new.duckdb"
-    store.connect(path).close()
-    raw = duckdb.connect(str(path), config=dict(store.CONNECTION_CONFIG))
+    connection.connect(path).close()
+    raw = duckdb.connect(str(path), config=dict(connection.CONNECTION_CONFIG))
     raw.execute("update meta set value = '99' where key = 'schema_version'")
     raw.close()
     with pytest.raises(StoreError, match="高于本程序支持的版本"):
-        store.connect(path)
+        connection.connect(path)
 
 
 def test_migration_brings_an_empty_file_to_the_current_version(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
-    duckdb.connect(str(path), config=dict(store.CONNECTION_CONFIG)).close()
-    con = store.connect(path)
-    assert store.schema_version(con) == store.SCHEMA_VERSION
+    duckdb.connect(str(path), config=dict(connection.CONNECTION_CONFIG)).close()
+    con = connection.connect(path)
+    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION
     assert con.execute("select count(*) from schools").fetchall()[0][0] == 0
     con.close()
 
@@ -171,8 +171,8 @@ def test_version_1_file_keeps_its_data_and_rollbacks_after_migration(tmp_path: P
     """A file written by version 1 (history table plus a copy of the current rows) opens as version 2
     with the same current rows, and a batch loaded before the upgrade can still be rolled back."""
     path = tmp_path / "v1.duckdb"
-    raw = duckdb.connect(str(path), config=dict(store.CONNECTION_CONFIG))
-    for statement in store.MIGRATIONS[1]:
+    raw = duckdb.connect(str(path), config=dict(connection.CONNECTION_CONFIG))
+    for statement in migrations.MIGRATIONS[1]:
         raw.execute(statement)
     raw.execute("insert into meta values ('schema_version', '1')")
     raw.execute("insert into batches (batch_id, user_name, loaded_at, mode) values (1, 'u', now(), 'upsert')")
@@ -187,12 +187,12 @@ def test_version_1_file_keeps_its_data_and_rollbacks_after_migration(tmp_path: P
     raw.execute("delete from schools where school_code = 'A' and students = 1")
     raw.close()
 
-    con = store.connect(path)
-    assert store.schema_version(con) == store.SCHEMA_VERSION
+    con = connection.connect(path)
+    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION
     assert current_students(con) == {"A": 10, "B": 2}
     assert con.execute("select year from record_years").fetchall() == [(2023,)]  # derived tables built
     assert con.execute("select count(*) from schools__history").fetchall()[0][0] == 3
-    store.rollback(con, 2)
+    ledger.rollback(con, 2)
     assert current_students(con) == {"A": 1, "B": 2}
     con.close()
 
@@ -200,12 +200,12 @@ def test_version_1_file_keeps_its_data_and_rollbacks_after_migration(tmp_path: P
 def test_derived_tables_follow_loads_and_rollbacks(con) -> None:
     """record_years (read by the 年度 picker) is rebuilt inside the load and the rollback that touch it."""
     first = schools([("A", "甲", 1)])
-    store.load_batch(con, {"schools": first}, [], user="u")
+    ledger.load_batch(con, {"schools": first}, [], user="u")
     later = schools([("B", "乙", 2)]).with_columns(pl.lit(date(2025, 3, 1)).alias("charter_revised_on"))
-    store.load_batch(con, {"schools": later}, [], user="u")
+    ledger.load_batch(con, {"schools": later}, [], user="u")
     years = "select year from record_years order by year"
     assert con.execute(years).fetchall() == [(2023,), (2025,)]
-    store.rollback(con, 2)
+    ledger.rollback(con, 2)
     assert con.execute(years).fetchall() == [(2023,)]
 
 
@@ -214,14 +214,14 @@ def test_version_3_file_gets_the_per_school_review_table(tmp_path: Path) -> None
     from tests.test_indicators import district_frames
 
     path = tmp_path / "v3.duckdb"
-    con = store.connect(path)
-    store.load_batch(con, district_frames(), [], user="u")
+    con = connection.connect(path)
+    ledger.load_batch(con, district_frames(), [], user="u")
     con.execute("drop table matter_reviews_by_school")
     con.execute("update meta set value = '3' where key = 'schema_version'")
     con.close()
 
-    con = store.connect(path)
-    assert store.schema_version(con) == store.SCHEMA_VERSION == 6
+    con = connection.connect(path)
+    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION == 6
     per_school = "select school_code, year, matters_count, compliant_count from matter_reviews_by_school"
     summed = """select school_code, year, sum(matters_count)::bigint, sum(compliant_count)::bigint
                 from matter_reviews group by school_code, year"""

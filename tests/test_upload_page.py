@@ -9,14 +9,17 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight import auth, indicators, pipeline, store
+from oversight.contract import roles
+from oversight.engine import connection, ledger, users
+from oversight.ingest import pipeline
+from oversight.metrics import indicators, periods
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD_PAGE = str(ROOT / "pages" / "7_数据上传.py")
 ACCOUNTS_PAGE = str(ROOT / "pages" / "8_账号管理.py")
-ADMIN = {"username": "管理员甲", "role": auth.ROLE_ADMIN}
-ANALYST = {"username": "分析员甲", "role": auth.ROLE_ANALYST}
-LEADER = {"username": "领导甲", "role": auth.ROLE_LEADER}
+ADMIN = {"username": "管理员甲", "role": roles.ROLE_ADMIN}
+ANALYST = {"username": "分析员甲", "role": roles.ROLE_ANALYST}
+LEADER = {"username": "领导甲", "role": roles.ROLE_LEADER}
 BAD_SCHOOLS_CSV = (
     "学校标识码,学校名称,学段,所属乡镇街道,城乡类型,是否公办,章程已修订\n"
     "T900,测试大学,大学,城关街道,城区,是,是\n"
@@ -26,9 +29,9 @@ BAD_SCHOOLS_CSV = (
 def duty_csv_all_done(db: Path, year: int = 2023) -> tuple[bytes, int]:
     """A GBK 双向述职 file marking every school of the district as done in `year`, and how many rows
     it changes or adds (schools not yet both-done)."""
-    with store.opened(db, read_only=True) as con:
-        schools = store.current(con, "schools")["school_code"].to_list()
-        duty = store.current(con, "duty_reports").filter(pl.col("year") == year)
+    with connection.opened(db, read_only=True) as con:
+        schools = ledger.current(con, "schools")["school_code"].to_list()
+        duty = ledger.current(con, "duty_reports").filter(pl.col("year") == year)
     done = set(duty.filter(pl.col("to_superior") & pl.col("to_staff"))["school_code"].to_list())
     lines = ["学校标识码,年度,向上级党组织述职,向党员和教职工报告"]
     lines += [f"{code},{year},是,是" for code in sorted(schools)]
@@ -36,13 +39,13 @@ def duty_csv_all_done(db: Path, year: int = 2023) -> tuple[bytes, int]:
 
 
 def both_done(db: Path, year: int = 2023) -> int:
-    with store.opened(db, read_only=True) as con:
-        return indicators.compute(con, indicators.Params(year=year))["duty_reports"]["both_done"]
+    with connection.opened(db, read_only=True) as con:
+        return indicators.compute(con, periods.Params(year=year))["duty_reports"]["both_done"]
 
 
 def batches(db: Path) -> list[dict]:  # type: ignore[type-arg]
-    with store.opened(db, read_only=True) as con:
-        return store.list_batches(con)
+    with connection.opened(db, read_only=True) as con:
+        return ledger.list_batches(con)
 
 
 def page(path: str, db: Path, user: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -113,7 +116,7 @@ def test_analyst_uploads_gbk_csv_sees_table_commits_and_db_changes(
 
 def test_same_file_again_is_reported_not_loaded_twice(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     raw, _ = duty_csv_all_done(demo_db)
-    with store.opened(demo_db) as con:
+    with connection.opened(demo_db) as con:
         assert pipeline.load_files(con, [("双向述职.csv", raw)], user="分析员甲").batch_id == 2
     at = page(UPLOAD_PAGE, demo_db, ANALYST, monkeypatch)
     at.file_uploader(key="upload_files").set_value([("双向述职_再次.csv", raw, "text/csv")]).run()
@@ -179,7 +182,7 @@ def test_analyst_sees_no_rollback_and_a_forged_request_is_refused(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw, _ = duty_csv_all_done(demo_db)
-    with store.opened(demo_db) as con:
+    with connection.opened(demo_db) as con:
         pipeline.load_files(con, [("双向述职.csv", raw)], user="分析员甲")
     at = page(UPLOAD_PAGE, demo_db, ANALYST, monkeypatch)
     assert not has_button(at, "rollback") and not has_button(at, "rollback_confirm")
@@ -201,7 +204,7 @@ def test_admin_rollback_needs_confirmation_and_restores_data(
 ) -> None:
     before = both_done(demo_db)
     raw, _ = duty_csv_all_done(demo_db)
-    with store.opened(demo_db) as con:
+    with connection.opened(demo_db) as con:
         pipeline.load_files(con, [("双向述职.csv", raw)], user="分析员甲")
     assert both_done(demo_db) == 54
 
@@ -229,13 +232,13 @@ def test_removed_admin_cannot_roll_back_from_a_page_still_open(
     demo_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw, _ = duty_csv_all_done(demo_db)
-    with store.opened(demo_db) as con:
+    with connection.opened(demo_db) as con:
         pipeline.load_files(con, [("双向述职.csv", raw)], user="分析员甲")
-        auth.add_user(con, "管理员乙", "admin-pass-2", auth.ROLE_ADMIN)
-    at = page(UPLOAD_PAGE, demo_db, {"username": "管理员乙", "role": auth.ROLE_ADMIN}, monkeypatch)
+        users.add_user(con, "管理员乙", "admin-pass-2", roles.ROLE_ADMIN)
+    at = page(UPLOAD_PAGE, demo_db, {"username": "管理员乙", "role": roles.ROLE_ADMIN}, monkeypatch)
     at.button(key="rollback").click().run()
-    with store.opened(demo_db) as con:
-        auth.remove_user(con, "管理员乙")
+    with connection.opened(demo_db) as con:
+        users.remove_user(con, "管理员乙")
     at.button(key="rollback_confirm").click().run()
     # the account is checked against the database on every run: the removed admin is back at the login
     assert [b.label for b in at.button if b.label == "登录"] == ["登录"]
@@ -250,34 +253,34 @@ def test_removed_admin_cannot_roll_back_from_a_page_still_open(
 def test_admin_adds_resets_and_deletes_an_account(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = page(ACCOUNTS_PAGE, demo_db, ADMIN, monkeypatch)
     assert not at.exception
-    users = at.dataframe[0].value
-    assert {"管理员甲", "分析员甲", "领导甲"} <= set(users["用户名"])
+    shown = at.dataframe[0].value
+    assert {"管理员甲", "分析员甲", "领导甲"} <= set(shown["用户名"])
 
     at.text_input(key="add_username").input("新分析员")
-    at.selectbox(key="add_role").select(auth.ROLE_ANALYST)
+    at.selectbox(key="add_role").select(roles.ROLE_ANALYST)
     at.text_input(key="add_password").input("new-analyst-1")
     at.text_input(key="add_password2").input("new-analyst-1")
     at.button(key="FormSubmitter:add_user-添加").click().run()
     assert not at.exception
     assert "已添加账号 新分析员（分析员）" in texts(at)
-    with store.opened(demo_db) as con:
-        assert auth.login(con, "新分析员", "new-analyst-1", sleep=False).role == auth.ROLE_ANALYST
+    with connection.opened(demo_db) as con:
+        assert users.login(con, "新分析员", "new-analyst-1", sleep=False).role == roles.ROLE_ANALYST
 
     at.selectbox(key="reset_username").select("新分析员")
     at.text_input(key="reset_password").input("reset-pass-22")
     at.text_input(key="reset_password2").input("reset-pass-22")
     at.button(key="FormSubmitter:reset_password-重置密码").click().run()
     assert "已重置 新分析员 的密码" in texts(at)
-    with store.opened(demo_db) as con:
-        assert auth.login(con, "新分析员", "reset-pass-22", sleep=False)
+    with connection.opened(demo_db) as con:
+        assert users.login(con, "新分析员", "reset-pass-22", sleep=False)
 
     at.selectbox(key="delete_username").select("新分析员").run()
     assert at.button(key="delete_user").disabled  # needs the confirmation box
     at.checkbox(key="delete_confirm").check().run()
     at.button(key="delete_user").click().run()
     assert "已删除账号 新分析员" in texts(at)
-    with store.opened(demo_db) as con:
-        assert "新分析员" not in [u["用户名"] for u in auth.list_users(con)]
+    with connection.opened(demo_db) as con:
+        assert "新分析员" not in [u["用户名"] for u in users.list_users(con)]
 
 
 def test_admin_cannot_delete_self_and_mismatched_passwords_are_refused(
@@ -295,8 +298,8 @@ def test_admin_cannot_delete_self_and_mismatched_passwords_are_refused(
     at.text_input(key="add_password2").input("short")
     at.button(key="FormSubmitter:add_user-添加").click().run()
     assert any("至少" in e.value for e in at.error)
-    with store.opened(demo_db) as con:
-        assert not {"x", "y"} & {u["用户名"] for u in auth.list_users(con)}
+    with connection.opened(demo_db) as con:
+        assert not {"x", "y"} & {u["用户名"] for u in users.list_users(con)}
 
 
 def test_analyst_is_refused_the_accounts_page(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -307,7 +310,7 @@ def test_analyst_is_refused_the_accounts_page(demo_db: Path, monkeypatch: pytest
 
 def test_a_header_only_file_cannot_be_imported(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An untouched template validates as nothing: the page says so and keeps 导入 disabled."""
-    from oversight import schema
+    from oversight.contract import schema
 
     header = ",".join(c.zh for c in schema.table("duty_reports").columns)
     at = page(UPLOAD_PAGE, demo_db, ANALYST, monkeypatch)

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from oversight.schema import CODE_MAX_LEN, TABLES, Column, ProblemKind, Table, table
+from oversight.contract.schema import CODE_MAX_LEN, TABLES, Column, ProblemKind, Table, table
 
 HERE = Path(__file__).resolve().parent
 FILES = HERE / "files"

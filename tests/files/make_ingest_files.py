@@ -14,7 +14,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from oversight.schema import table
+from oversight.contract.schema import table
 
 OUT = Path(__file__).resolve().parent / "ingest"
 

@@ -24,7 +24,7 @@ import charset_normalizer
 import fastexcel
 import polars as pl
 
-from oversight.schema import TABLES, ProblemKind, Table
+from oversight.contract.schema import TABLES, ProblemKind, Table
 
 #: The header row is looked for among this many rows from the first non-empty one.
 HEADER_SCAN_ROWS = 15

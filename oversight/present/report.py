@@ -6,7 +6,7 @@ the indicators, so the numbers in the document are the dashboard's numbers, neve
 has a chart (plotly, rendered to PNG by kaleido in the system chromium) and the document ends with the
 schools that lag (at most LAGGING_ROWS of them, the worst first, so a province's summary stays short
 enough to read in a meeting). Without chromium the document still builds, says in one sentence that the
-charts could not be drawn, and keeps every number in the text.
+figures could not be drawn, and keeps every number in the text.
 
 Periods: the report is about calendar year Y. When no as-of date is given it reads the data as at the end
 of Y (or today, if Y is not over), so a 2023 summary printed in 2025 still describes 2023. The school year
@@ -37,9 +37,12 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from oversight import catalog, charts, indicators
-from oversight.chart_png import ChartRenderError, figures_to_png
-from oversight.schema import HONOR_LEVELS, ORG_TYPES
+from oversight.contract import catalog
+from oversight.contract.schema import HONOR_LEVELS, ORG_TYPES
+from oversight.engine import queries
+from oversight.metrics import frames, history, indicators, periods, schools, watch
+from oversight.present import figures, formats, labels
+from oversight.present.png import ChartRenderError, figures_to_png
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +77,18 @@ def _status_note(key: str, value: float | None) -> str:
     return "" if status == catalog.STATUS_NONE else f"（{status}）"
 
 
-def scope_name(p: indicators.Params) -> str:
+def scope_name(p: periods.Params) -> str:
     """全区, or the filters a reader applied (城关街道·小学)."""
     parts = [v for v in (p.town, p.stage, p.area_type) if v]
     return "·".join(parts) if parts else "全区"
 
 
-def period_params(con: duckdb.DuckDBPyConnection, params: indicators.Params) -> indicators.Params:
+def period_params(con: duckdb.DuckDBPyConnection, params: periods.Params) -> periods.Params:
     """Resolve Y and S, with D at the end of Y and S the school year ending in Y (see module docstring)."""
     p = params
     if p.as_of is None and p.year is not None:
         p = replace(p, as_of=min(date.today(), date(p.year, 12, 31)))
-    resolved = indicators.resolve(con, p)
+    resolved = periods.resolve(con, p)
     if params.as_of is None and params.year is None:
         resolved = replace(
             resolved, as_of=min(date.today(), date(resolved.year or date.today().year, 12, 31))
@@ -105,7 +108,7 @@ def _list_parts(counts: dict[str, int], order: tuple[str, ...], unit: str) -> st
 # ---------------------------------------------------------------- sentences
 
 
-def sentences(r: dict[str, Any], p: indicators.Params) -> dict[str, list[str]]:
+def sentences(r: dict[str, Any], p: periods.Params) -> dict[str, list[str]]:
     """Every section's sentences from one compute() result, in the district summary's words."""
     scope = scope_name(p)
     orgs = r["party_orgs"]
@@ -179,13 +182,13 @@ def sentences(r: dict[str, Any], p: indicators.Params) -> dict[str, list[str]]:
     return out
 
 
-# ---------------------------------------------------------------- charts
+# ---------------------------------------------------------------- figures
 
 
-def _history_line(history: pl.DataFrame, key: str, title: str) -> go.Figure:
+def _history_line(trend: pl.DataFrame, key: str, title: str) -> go.Figure:
     ind = catalog.INDICATORS_BY_KEY[key]
-    part = history.filter(pl.col("indicator") == key).drop_nulls("value").select("period", "value")
-    return charts.lines(
+    part = trend.filter(pl.col("indicator") == key).drop_nulls("value").select("period", "value")
+    return figures.lines(
         part,
         "period",
         "value",
@@ -199,25 +202,25 @@ def _history_line(history: pl.DataFrame, key: str, title: str) -> go.Figure:
 
 
 def section_charts(
-    con: duckdb.DuckDBPyConnection, r: dict[str, Any], p: indicators.Params
+    con: duckdb.DuckDBPyConnection, r: dict[str, Any], p: periods.Params
 ) -> dict[str, go.Figure]:
     """One figure per section, built with the dashboard's chart builders so paper and screen look alike.
 
     None is drawn per school (they group by 学段, 类别 or 年度), so a province's pictures are no larger
-    than a district's; status_bars would cap at charts.CHART_ROWS rows as on screen anyway.
+    than a district's; status_bars would cap at figures.CHART_ROWS rows as on screen anyway.
     """
-    qp = indicators.query_params(p)
-    history = indicators.history(con, p)
+    qp = periods.query_params(p)
+    trend = history.history(con, p)
     by_type = pl.DataFrame(
         {"org_type": list(ORG_TYPES), "count": [r["party_orgs"]["by_type"][t] for t in ORG_TYPES]}
     ).filter(pl.col("count") > 0)
-    by_stage = indicators.split_roles_by(con, "stage", p)
-    appointments = indicators.run_query(con, "appointments_by_year", qp).sort("year")
-    honors = indicators.run_query(con, "honors_by_level_year", qp).sort("year")
-    by_category = indicators.run_query(con, "review_by_category", qp).with_columns(
-        indicators.status_expr("two_level_review", "compliant_share").alias("status")
+    by_stage = schools.split_roles_by(con, "stage", p)
+    appointments = queries.run_query(con, "appointments_by_year", qp).sort("year")
+    honors = queries.run_query(con, "honors_by_level_year", qp).sort("year")
+    by_category = queries.run_query(con, "review_by_category", qp).with_columns(
+        schools.status_expr("two_level_review", "compliant_share").alias("status")
     )
-    review = charts.status_bars(
+    review = figures.status_bars(
         by_category,
         "category",
         "compliant_share",
@@ -230,8 +233,8 @@ def section_charts(
     )
     review.update_xaxes(range=[0, 1.15])  # room for the "● 100%" label right of a full bar
     return {
-        "orgs": charts.pie(by_type, "org_type", "count", title="一级党组织构成"),
-        "split": charts.stacked_bars(
+        "orgs": figures.pie(by_type, "org_type", "count", title="一级党组织构成"),
+        "split": figures.stacked_bars(
             by_stage,
             "stage",
             ["split_count", "combined_count", "vacant_count"],
@@ -239,8 +242,8 @@ def section_charts(
             category_title="学段",
             value_title="学校数",
         ),
-        "cross": _history_line(history, "cross_appointment", "交叉任职比例历年变化"),
-        "appointments": charts.stacked_bars(
+        "cross": _history_line(trend, "cross_appointment", "交叉任职比例历年变化"),
+        "appointments": figures.stacked_bars(
             appointments.with_columns(pl.col("year").cast(pl.String)),
             "year",
             ["secretaries_count", "deputy_secretaries_count"],
@@ -249,7 +252,7 @@ def section_charts(
             value_title="人数",
             barmode="group",
         ),
-        "honors": charts.grouped_by(
+        "honors": figures.grouped_by(
             honors.filter(pl.col("year") <= (p.year or 9999)),
             "year",
             "level",
@@ -260,11 +263,11 @@ def section_charts(
             color_order=HONOR_LEVELS,
             cumulative_line=True,
         ),
-        "rotation": _history_line(history, "rotation", "教师交流轮岗比例（各学年）"),
+        "rotation": _history_line(trend, "rotation", "教师交流轮岗比例（各学年）"),
         "review": review,
-        "meetings": _history_line(history, "three_meetings_one_lesson", "“三会一课”达标率历年变化"),
-        "charter": _history_line(history, "charter", "章程修订完成率历年变化"),
-        "duty": _history_line(history, "duty_reports", "“双向述职”完成率历年变化"),
+        "meetings": _history_line(trend, "three_meetings_one_lesson", "“三会一课”达标率历年变化"),
+        "charter": _history_line(trend, "charter", "章程修订完成率历年变化"),
+        "duty": _history_line(trend, "duty_reports", "“双向述职”完成率历年变化"),
     }
 
 
@@ -282,12 +285,12 @@ def render_charts(figs: dict[str, go.Figure]) -> dict[str, bytes]:
 # ---------------------------------------------------------------- lagging schools
 
 
-def lagging_schools(con: duckdb.DuckDBPyConnection, p: indicators.Params) -> pl.DataFrame:
+def lagging_schools(con: duckdb.DuckDBPyConnection, p: periods.Params) -> pl.DataFrame:
     """Schools 未达标 on at least one indicator this period; 连续两期 marks a repeat from the last period.
 
     Columns: 学校, 乡镇街道, 学段, 未达标指标, 未达标项数; most failing indicators first.
     """
-    (_, now), (_, before) = indicators.overviews(con, [p, indicators.previous(p)])
+    (_, now), (_, before) = indicators.overviews(con, [p, periods.previous(p)])
     return lagging_from(now, before)
 
 
@@ -310,8 +313,8 @@ def lagging_from(matrix: pl.DataFrame, before: pl.DataFrame) -> pl.DataFrame:
     A province has 30,000 schools; a Python loop over the rows took over a second, these expressions
     a fraction of it. The failing indicators keep MATRIX_KEYS order, as the summary has always listed them.
     """
-    repeat = indicators.watch_between(matrix, before)
-    failing = pl.concat_list([_failing_label(k, repeat) for k in indicators.MATRIX_KEYS]).list.drop_nulls()
+    repeat = watch.watch_between(matrix, before)
+    failing = pl.concat_list([_failing_label(k, repeat) for k in frames.MATRIX_KEYS]).list.drop_nulls()
     return (
         matrix.select(
             pl.col("school_name").alias("学校"),
@@ -442,10 +445,10 @@ def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
         rows.append(
             {
                 "指标": ind.zh,
-                "本期": charts.format_value(value, share),
-                "上期": charts.format_value(prior, share),
+                "本期": formats.format_value(value, share),
+                "上期": formats.format_value(prior, share),
                 "变化": catalog.trend_of(value, prior) or "—",
-                "状态": charts.status_text(catalog.status_of(ind, value)) if ind.ok_at is not None else "—",
+                "状态": labels.status_text(catalog.status_of(ind, value)) if ind.ok_at is not None else "—",
             }
         )
     return pl.DataFrame(rows)
@@ -453,7 +456,7 @@ def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
 
 def build_docx(
     con: duckdb.DuckDBPyConnection,
-    params: indicators.Params,
+    params: periods.Params,
     *,
     render: Callable[[dict[str, go.Figure]], dict[str, bytes]] = render_charts,
 ) -> bytes:
@@ -464,7 +467,7 @@ def build_docx(
     """
     p = period_params(con, params)
     # the indicators and the school matrix of both periods from one run of their files
-    (result, matrix), (before, before_matrix) = indicators.overviews(con, [p, indicators.previous(p)])
+    (result, matrix), (before, before_matrix) = indicators.overviews(con, [p, periods.previous(p)])
     texts = sentences(result, p)
     pictures = render(section_charts(con, result, p))
     lagging = lagging_from(matrix, before_matrix)

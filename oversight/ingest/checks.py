@@ -26,10 +26,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from oversight import store, values
-from oversight.errors import UsageError
-from oversight.readers import RawSheet, ReadProblem, header_vocabulary, normalise_header, read_upload
-from oversight.schema import (
+from oversight.contract.errors import UsageError
+from oversight.contract.schema import (
     LEVEL_ERROR,
     LEVEL_WARNING,
     LOAD_MODES,
@@ -43,8 +41,11 @@ from oversight.schema import (
     Table,
     table_by_label,
 )
+from oversight.engine import ledger, queries
+from oversight.ingest import values
+from oversight.ingest.readers import RawSheet, ReadProblem, header_vocabulary, normalise_header, read_upload
 
-#: polars dtype of each schema column type, matching schema.SQL_TYPES so the store can insert by Arrow.
+#: polars dtype of each schema column type, matching schema.SQL_TYPES so the ledger can insert by Arrow.
 POLARS_TYPES: dict[str, pl.DataType] = {
     "text": pl.String(),
     "code": pl.String(),
@@ -110,7 +111,7 @@ class RecognisedPart:
 class BatchResult:
     """Typed frames per table (exactly the schema's columns, in order) and the full problem report.
 
-    The frames are only fit for the store when `ok`; for an invalid batch they still show what was read.
+    The frames are only fit for the ledger when `ok`; for an invalid batch they still show what was read.
     """
 
     frames: dict[str, pl.DataFrame]
@@ -131,10 +132,10 @@ class BatchResult:
     def ok(self) -> bool:
         return self.errors == 0
 
-    def file_records(self) -> list[store.FileRecord]:
-        """The ledger rows for store.load_batch: one per recognised file or sheet."""
+    def file_records(self) -> list[ledger.FileRecord]:
+        """The ledger rows for ledger.load_batch: one per recognised file or sheet."""
         return [
-            store.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows)
+            ledger.FileRecord(p.file, p.sha256, p.sheet, p.table, p.rows)
             for p in self.parts
             if p.table is not None
         ]
@@ -732,7 +733,7 @@ def _check_unique_against_database(
             continue
         with contextlib.suppress(duckdb.Error):
             cols = [*t.key, c.name]
-            stored = store.frame(con, f"select {', '.join(cols)} from {t.name} where {c.name} is not null")
+            stored = queries.frame(con, f"select {', '.join(cols)} from {t.name} where {c.name} is not null")
             stored = stored.select([pl.col(x).cast(work.schema[x]) for x in cols])
             others = stored.join(work.select(t.key).unique(), on=list(t.key), how="anti")
             clash = work.join(others.select(c.name).unique(), on=c.name, how="semi")
@@ -772,7 +773,7 @@ def _known_keys(
     if con is not None and not (mode == "replace" and ref.table in batch):
         # a database without this table yet has no rows to offer (and a failure can only add errors)
         with contextlib.suppress(duckdb.Error):
-            known.append(store.existing_keys(con, ref.table, ref.target_columns).rename(rename))
+            known.append(ledger.existing_keys(con, ref.table, ref.target_columns).rename(rename))
     frames = [k.select([pl.col(c).cast(dtypes[c]) for c in ref.columns]) for k in known]
     if not frames:
         return pl.DataFrame(schema={c: dtypes[c] for c in ref.columns})
@@ -838,7 +839,7 @@ def _check_dependents(
             if ref.table not in batch:
                 continue
             with contextlib.suppress(duckdb.Error):
-                stored = store.existing_keys(con, dependent.name, ref.columns)
+                stored = ledger.existing_keys(con, dependent.name, ref.columns)
                 rename = dict(zip(ref.target_columns, ref.columns, strict=True))
                 offered = batch[ref.table].select(ref.target_columns).rename(rename)
                 stored = stored.select([pl.col(c).cast(offered.schema[c]) for c in ref.columns])

@@ -8,8 +8,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from oversight.catalog import INDICATORS, ROTATION_TARGET, STATUS_BAD, STATUS_OK, STATUS_STYLE, STATUS_WARN
-from oversight.schema import TABLES, TYPE_HINTS, ProblemKind
+from oversight.contract.catalog import (
+    INDICATORS,
+    ROTATION_TARGET,
+    STATUS_BAD,
+    STATUS_OK,
+    STATUS_STYLE,
+    STATUS_WARN,
+)
+from oversight.contract.schema import TABLES, TYPE_HINTS, ProblemKind
 
 DOC_PATH = Path("docs") / "数据格式.md"
 INDICATOR_DOC_PATH = Path("docs") / "指标与阈值.md"

@@ -22,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from oversight.schema import DATE_FORMATS, FALSE_WORDS, TRUE_WORDS
+from oversight.contract.schema import DATE_FORMATS, FALSE_WORDS, TRUE_WORDS
 
 #: Characters trimmed from both ends of every cell: ASCII whitespace, no-break space, ideographic space,
 #: the thin/figure spaces word processors insert, zero-width space and a stray byte-order mark.

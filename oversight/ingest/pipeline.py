@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from oversight import store
-from oversight.ingest import BatchResult, validate_files
-from oversight.ingest import sha256 as sha256  # one digest rule; the upload page keys its cache with it
+from oversight.engine import ledger
+from oversight.ingest.checks import BatchResult, validate_files
+from oversight.ingest.checks import (
+    sha256 as sha256,  # one digest rule; the upload page keys its cache with it
+)
 
 #: a batch of files with headers but no data rows (an untouched template, an empty export) loads nothing
 NO_ROWS_MESSAGE = "本批文件只有表头，没有任何数据行，未导入：请填写数据后重新上传。"
@@ -36,7 +38,7 @@ class SkippedFile:
 class LoadResult:
     validation: BatchResult | None
     skipped: list[SkippedFile] = field(default_factory=list)
-    outcome: store.LoadOutcome | None = None
+    outcome: ledger.LoadOutcome | None = None
 
     @property
     def ok(self) -> bool:
@@ -60,7 +62,7 @@ def _split_with_digests(
     seen: set[str] = set()
     for i, (name, raw) in enumerate(files):
         digest = known[i] if known is not None else sha256(raw)
-        previous = store.loaded_sha(con, digest) if con is not None else None
+        previous = ledger.loaded_sha(con, digest) if con is not None else None
         if previous is not None:
             skipped.append(SkippedFile(name, previous))
         elif digest not in seen:
@@ -109,5 +111,5 @@ def load_files(
         # nothing valid, or nothing but headers: no batch at all, not even an empty one in the ledger
         return LoadResult(result, skipped)
     records = result.file_records()
-    outcome = store.load_batch(con, result.frames, records, user=user, mode=mode)
+    outcome = ledger.load_batch(con, result.frames, records, user=user, mode=mode)
     return LoadResult(result, skipped, outcome)

@@ -7,8 +7,7 @@ follows, so the pages stay consistent without thinking about it:
   black-and-white page still tells 达标 from 未达标.
 - Shares (`*_share`, `*_ratio`, `*_rate`) are percentages on the axis and in the hover.
 
-It also holds the one mapping from the English column names of the queries to their Chinese labels
-(`column_label`): schema columns from schema.py, indicators from catalog.py, derived measures here.
+Labels come from present.labels and numbers are formatted by present.formats, like every other surface.
 """
 
 from __future__ import annotations
@@ -20,10 +19,10 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from oversight import catalog
-from oversight.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_BAD, STATUS_NONE, STATUS_STYLE
-from oversight.indicators import COLUMN_LABELS, status_expr
-from oversight.schema import TABLES
+from oversight.contract import catalog
+from oversight.contract.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_BAD, STATUS_NONE, STATUS_STYLE
+from oversight.present.formats import format_value
+from oversight.present.labels import column_label, is_share, status_color, status_text
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 #: statuses in the order a legend lists them
@@ -48,83 +47,6 @@ CHART_ROWS = 300
 ORG_TREE_NODES = 1500
 BAR_COLOR = "#1f5f99"
 DISTRICT_COLOR = "#7f7f7f"
-
-# ---------------------------------------------------------------- labels
-
-#: Chinese labels of the few columns the figures and pages derive themselves. Every column a query file
-#: returns is labelled in indicators.COLUMN_LABELS and every schema column in schema.py; this dict only
-#: covers what neither knows, so a label is never typed twice.
-DERIVED_LABELS: dict[str, str] = {
-    "gap": "距目标还差（人）",
-    "quarter": "季度",
-    "school_value": "本校",
-    "school_text": "本校情况",
-    "district_value": "全区",
-    "indicator_label": "指标",
-    "trend": "变化",
-    "orgs_total": "党组织总数",
-    "honored_orgs": "获评党组织数",
-    "part": "类别",
-    "count": "数量",
-}
-
-
-def _schema_labels() -> dict[str, str]:
-    """English column name -> Chinese header, first table wins (学校标识码 stays 学校标识码)."""
-    out: dict[str, str] = {}
-    for t in TABLES:
-        for c in t.columns:
-            out.setdefault(c.name, c.zh)
-    return out
-
-
-SCHEMA_LABELS: dict[str, str] = _schema_labels()
-
-
-def column_label(name: str) -> str:
-    """The Chinese header for a column: query columns (indicators.COLUMN_LABELS), then schema columns,
-    then indicator keys and their `<key>_status`, then the figures' own; unknown names come back as is."""
-    for source in (COLUMN_LABELS, SCHEMA_LABELS, DERIVED_LABELS):
-        if name in source:
-            return source[name]
-    if name in INDICATORS_BY_KEY:
-        return INDICATORS_BY_KEY[name].zh
-    if name.endswith("_status") and name[: -len("_status")] in INDICATORS_BY_KEY:
-        return INDICATORS_BY_KEY[name[: -len("_status")]].zh + "状态"
-    return name
-
-
-def is_share(name: str) -> bool:
-    """Columns shown as percentages: the suffix convention of queries/, and indicator keys whose
-    headline is a share (the school matrix, the wide history table)."""
-    if name in INDICATORS_BY_KEY:
-        return INDICATORS_BY_KEY[name].unit == "share"
-    return name.endswith(("_share", "_ratio", "_rate")) or name in ("ratio", "rate", "share")
-
-
-def status_text(status: str | None) -> str:
-    """'● 达标': the symbol first so a column of statuses scans quickly, in colour or not."""
-    status = status or STATUS_NONE
-    return f"{STATUS_STYLE.get(status, STATUS_STYLE[STATUS_NONE])[1]} {status}"
-
-
-def status_color(status: str | None) -> str:
-    return STATUS_STYLE.get(status or STATUS_NONE, STATUS_STYLE[STATUS_NONE])[0]
-
-
-def format_value(value: float | None, share: bool) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.1%}" if share else f"{value:.0f}"
-
-
-def format_expr(value: pl.Expr, share: bool) -> pl.Expr:
-    """format_value as a column expression. No Python callbacks inside polars here: page threads run
-    these concurrently, and a polars worker waiting for the GIL is how a Streamlit server can stall."""
-    if share:
-        return pl.format("{}%", (value.cast(pl.Float64) * 100).round(1))
-    return value.round(0).cast(pl.Int64).cast(pl.String)
-
 
 # ---------------------------------------------------------------- layout
 
@@ -984,118 +906,3 @@ def pie(
         )
     )
     return _layout(fig, title, height=360)
-
-
-# ---------------------------------------------------------------- frame helpers for the figures
-
-
-def add_status(df: pl.DataFrame, key: str, value: str, out: str = "status") -> pl.DataFrame:
-    """A status column for per-school values, judged by the indicator's thresholds in catalog."""
-    return df.with_columns(status_expr(key, value).alias(out)).with_columns(
-        pl.col(out).fill_null(STATUS_NONE)
-    )
-
-
-def quarter_status(
-    df: pl.DataFrame, compliant: str = "is_compliant", due: str = "is_due", quarter: str = "quarter_no"
-) -> pl.DataFrame:
-    """三会一课 cells: 达标 / 未达标 for quarters already due, 无数据 for quarters not yet due,
-    and the quarter as '第N季度' for the axis."""
-    return df.with_columns(
-        pl.when(~pl.col(due))
-        .then(pl.lit(STATUS_NONE))
-        .when(pl.col(compliant))
-        .then(pl.lit(catalog.STATUS_OK))
-        .otherwise(pl.lit(catalog.STATUS_BAD))
-        .alias("status"),
-        pl.format("第{}季度", pl.col(quarter)).alias("quarter"),
-    )
-
-
-def school_vs_district_frame(school_row: Mapping[str, object], district: Mapping[str, dict]) -> pl.DataFrame:
-    """indicator / school_value / school_text / district_value / status for one school, from a
-    school_matrix row and the district's compute() result.
-
-    A school's own 分设 / 一肩挑 and its charter / duty-report flags read as 100% / 0%, the share the
-    school contributes to the district's ratio, so they sit on the same axis as the district's value.
-    """
-    rows = []
-    for ind in INDICATORS:
-        if ind.key not in school_row and f"{ind.key}_status" not in school_row:
-            continue
-        raw = school_row.get(ind.key)
-        if isinstance(raw, bool):
-            value, text = float(raw), ("是" if raw else "否")
-        elif isinstance(raw, int | float):
-            value, text = float(raw), format_value(float(raw), ind.unit == "share")
-        elif raw in ("分设", "一肩挑"):
-            value, text = (1.0 if raw == "分设" else 0.0), str(raw)
-        else:
-            value, text = None, "—" if raw is None else str(raw)
-        status = school_row.get(f"{ind.key}_status") or catalog.status_of(ind, value)
-        rows.append(
-            {
-                "indicator": ind.key,
-                "indicator_label": ind.zh,
-                "school_value": value,
-                "school_text": text,
-                "district_value": _headline(district, ind.key),
-                "status": status,
-            }
-        )
-    schema = {
-        "indicator": pl.String,
-        "indicator_label": pl.String,
-        "school_value": pl.Float64,
-        "school_text": pl.String,
-        "district_value": pl.Float64,
-        "status": pl.String,
-    }
-    return pl.DataFrame(rows, schema=schema)
-
-
-def _headline(district: Mapping[str, dict], key: str) -> float | None:
-    value = (district.get(key) or {}).get(INDICATORS_BY_KEY[key].headline)
-    return float(value) if isinstance(value, int | float) else None
-
-
-def rotation_gap(df: pl.DataFrame, target: float = catalog.ROTATION_TARGET) -> pl.DataFrame:
-    """Teachers still to rotate for each school to reach the target: ceil(eligible × target) − rotated."""
-    return df.with_columns(
-        ((pl.col("eligible_teachers") * target - 1e-9).ceil().cast(pl.Int64) - pl.col("rotated_count"))
-        .clip(lower_bound=0)
-        .alias("gap")
-    )
-
-
-def matrix_cells(df: pl.DataFrame, keys: Sequence[str] | None = None) -> pl.DataFrame:
-    """The school matrix as text cells '✖ 45.0%' / '● 分设' (symbol of the status, then the value), one
-    column per indicator under its Chinese name; school columns keep their query names."""
-    if keys is None:
-        keys = [i.key for i in INDICATORS if f"{i.key}_status" in df.columns]
-    symbols = {s: style[1] for s, style in STATUS_STYLE.items()}
-    cells = []
-    for k in keys:
-        share = INDICATORS_BY_KEY[k].unit == "share"
-        value = pl.col(k)
-        if df.schema[k] == pl.Boolean:
-            text = (
-                pl.when(value).then(pl.lit("是")).when(value.not_()).then(pl.lit("否")).otherwise(pl.lit("—"))
-            )
-        elif df.schema[k].is_numeric():
-            text = format_expr(value, share).fill_null("—")
-        else:
-            text = value.cast(pl.String).fill_null("—")
-        symbol = pl.col(f"{k}_status").fill_null(STATUS_NONE).replace_strict(symbols, default="○")
-        cells.append(pl.concat_str([symbol, pl.lit(" "), text]).alias(INDICATORS_BY_KEY[k].zh))
-    base = [c for c in ("school_code", "school_name", "town", "stage", "area_type") if c in df.columns]
-    return df.select(*base, *cells)
-
-
-def cell_status(text: object) -> str:
-    """The status a matrix cell shows, read back from its leading symbol (for colouring the cell)."""
-    if isinstance(text, str):
-        for status, (_, symbol) in STATUS_STYLE.items():
-            if text.startswith(symbol):
-                return status
-    return STATUS_NONE

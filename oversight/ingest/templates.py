@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from oversight.schema import TABLES, Table, table
+from oversight.contract.schema import TABLES, Table, table
 
 WORKBOOK_NAME = "模板.xlsx"
 #: rows below the hint row that carry the drop-down lists

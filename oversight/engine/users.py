@@ -1,54 +1,28 @@
-"""Accounts, roles and login throttling, stored in the database's `users` table.
+"""Accounts and login throttling, stored in the database's `users` table.
 
-Passwords are hashed with bcrypt (salted, deliberately slow). Roles are checked on the server for every
-page and every action through `require`, never only by hiding a link.
+Passwords are hashed with bcrypt (salted, deliberately slow). The roles and what each may do are the
+contract's (contract/roles.py); this module only stores and checks accounts.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import bcrypt
 import duckdb
 
-from oversight.errors import AccessDenied, OversightError
-
-ROLE_LEADER, ROLE_ANALYST, ROLE_ADMIN = "领导", "分析员", "管理员"
-ROLES: tuple[str, ...] = (ROLE_LEADER, ROLE_ANALYST, ROLE_ADMIN)
-#: what each role may do; a role holds every right of the roles before it in ROLES
-RIGHTS: dict[str, tuple[str, ...]] = {
-    ROLE_LEADER: ("view",),
-    ROLE_ANALYST: ("view", "upload"),
-    ROLE_ADMIN: ("view", "upload", "rollback", "accounts"),
-}
-RIGHT_LABELS = {"view": "查看看板", "upload": "上传数据", "rollback": "撤销批次", "accounts": "管理账号"}
-
-MAX_FAILED_ATTEMPTS = 5
-LOCK_MINUTES = 15
-MIN_PASSWORD_LENGTH = 8
-#: seconds added per consecutive failure before answering, so guessing gets slower
-FAILURE_DELAY_STEP = 0.5
-
-
-@dataclass(frozen=True)
-class User:
-    username: str
-    role: str
-
-    def can(self, right: str) -> bool:
-        return right in RIGHTS.get(self.role, ())
-
-
-def require(user: User | None, right: str) -> User:
-    """Raise AccessDenied unless `user` holds `right`; the one check every page and action calls."""
-    if user is None:
-        raise AccessDenied("请先登录。")
-    if not user.can(right):
-        raise AccessDenied(f"当前账号（{user.role}）无权{RIGHT_LABELS.get(right, right)}，请联系管理员。")
-    return user
+from oversight.contract.errors import AccessDenied, OversightError
+from oversight.contract.roles import (
+    FAILURE_DELAY_STEP,
+    LOCK_MINUTES,
+    MAX_FAILED_ATTEMPTS,
+    MIN_PASSWORD_LENGTH,
+    ROLE_ADMIN,
+    ROLES,
+    User,
+)
 
 
 def _hash(password: str) -> str:

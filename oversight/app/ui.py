@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,10 +23,15 @@ import pyarrow  # noqa: F401  (a lazy first import from several threads at once 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from oversight import auth, catalog, charts, exports, indicators, store
-from oversight.catalog import INDICATORS_BY_KEY, STATUS_BAD, STATUS_NONE
-from oversight.errors import AccessDenied, OversightError
-from oversight.schema import AREA_TYPES, STAGES
+from oversight.contract import catalog, roles
+from oversight.contract.catalog import INDICATORS_BY_KEY, STATUS_BAD, STATUS_NONE
+from oversight.contract.errors import AccessDenied, OversightError
+from oversight.contract.schema import AREA_TYPES, STAGES
+from oversight.engine import Connection, ledger, queries, users
+from oversight.engine import connection as engine_connection
+from oversight.metrics import history as metrics_history
+from oversight.metrics import indicators, periods, schools, watch
+from oversight.present import figures, formats, labels, tables, xlsx
 
 APP_TITLE = "党组织领导的校长负责制落实情况监督看板"
 ALL = "全部"
@@ -35,7 +39,7 @@ SESSION_USER = "user"
 SESSION_FILTERS = "_filters"
 #: rows of the school × indicator matrix drawn on screen (a province has tens of thousands of schools; the
 #: download carries them all, and the laggards come first)
-MATRIX_ROWS = charts.CHART_ROWS
+MATRIX_ROWS = figures.CHART_ROWS
 #: a detail table shows at most this many rows in the browser (a province's list of non-compliant matters
 #: runs to hundreds of thousands); the Excel download below it keeps every row
 TABLE_ROWS = 5000
@@ -69,39 +73,26 @@ FILTER_FIELDS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class PageContext:
-    user: auth.User
+    user: roles.User
     db: str
     version: str
-    params: indicators.Params
+    params: periods.Params
     years: list[int]
     school_years: list[str]
 
 
 def db_path() -> str:
-    return str(store.resolve_db_path())
+    return str(engine_connection.resolve_db_path())
 
 
-@contextlib.contextmanager
-def connection(db: str | None = None) -> Iterator[object]:
+def connection(db: str | None = None) -> contextlib.AbstractContextManager[Connection]:
     """A connection held only while one piece of work runs, so command-line loads are never locked out."""
-    with store.opened(db or db_path()) as con:
-        yield con
+    return engine_connection.opened(db or db_path())
 
 
-@contextlib.contextmanager
-def snapshot(db: str | None = None) -> Iterator[object]:
-    """A read-only piece of work that sees one committed state of the data.
-
-    The indicators run a dozen queries; in autocommit each sees the data as of its own start, so an
-    upload committing meanwhile in another session showed up between two of them and a page mixed old
-    and new figures (tests/test_concurrency.py). One transaction gives all of them the same snapshot.
-    """
-    with connection(db) as con:
-        con.execute("begin transaction")  # type: ignore[attr-defined]
-        try:
-            yield con
-        finally:
-            con.execute("rollback")  # type: ignore[attr-defined]
+def snapshot(db: str | None = None) -> contextlib.AbstractContextManager[Connection]:
+    """One committed state of the data for one piece of work (engine.connection.snapshot)."""
+    return engine_connection.snapshot(db or db_path())
 
 
 def show_error(exc: Exception) -> None:
@@ -115,31 +106,28 @@ def show_error(exc: Exception) -> None:
 
 
 def data_version(db: str) -> str:
-    if not Path(db).exists():
-        return "0-0"
-    with connection(db) as con:
-        return store.data_version(con)  # type: ignore[arg-type]
+    return engine_connection.file_data_version(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _filter_options(db: str, version: str) -> dict[str, list]:
     with snapshot(db) as con:
-        towns = store.frame(con, "select distinct town from schools order by town")["town"].to_list()  # type: ignore[arg-type]
-        years = indicators.available_years(con)  # type: ignore[arg-type]
-        school_years = indicators.available_school_years(con)  # type: ignore[arg-type]
+        towns = queries.frame(con, "select distinct town from schools order by town")["town"].to_list()  # type: ignore[arg-type]
+        years = periods.available_years(con)  # type: ignore[arg-type]
+        school_years = periods.available_school_years(con)  # type: ignore[arg-type]
     # founding and appointment dates reach back decades; a leader picks among recent years only
     return {"towns": towns, "years": years[-YEAR_CHOICES:], "school_years": school_years}
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=256)
-def compute(db: str, version: str, params: indicators.Params, keys: tuple[str, ...] | None = None) -> dict:
+def compute(db: str, version: str, params: periods.Params, keys: tuple[str, ...] | None = None) -> dict:
     """compute() cached; `keys` limits it to the indicators a page shows (only their queries run)."""
     with snapshot(db) as con:
         return indicators.compute(con, params, keys)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=64)
-def overview(db: str, version: str, params: indicators.Params) -> tuple[dict, pl.DataFrame]:
+def overview(db: str, version: str, params: periods.Params) -> tuple[dict, pl.DataFrame]:
     """compute() and school_matrix() of one period from one run of their files (学校画像; 总览 uses
     overview_pair for both periods)."""
     with snapshot(db) as con:
@@ -148,37 +136,37 @@ def overview(db: str, version: str, params: indicators.Params) -> tuple[dict, pl
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=32)
 def overview_pair(
-    db: str, version: str, params: indicators.Params
+    db: str, version: str, params: periods.Params
 ) -> tuple[tuple[dict, pl.DataFrame], tuple[dict, pl.DataFrame]]:
     """overview() of this period and the previous one from one run of all their files (总览: the cards'
     change and 重点关注 need both); files that do not depend on the period run once."""
     with snapshot(db) as con:
-        now, before = indicators.overviews(con, [params, indicators.previous(params)])  # type: ignore[arg-type]
+        now, before = indicators.overviews(con, [params, periods.previous(params)])  # type: ignore[arg-type]
     return now, before
 
 
-def overview_compared(db: str, version: str, params: indicators.Params) -> dict:
+def overview_compared(db: str, version: str, params: periods.Params) -> dict:
     """总览's cards: now against the previous period, from the cached overview_pair()."""
     (now, _), (before, _) = overview_pair(db, version, params)
     return indicators.compare_results(now, before)
 
 
-def watch_list(db: str, version: str, params: indicators.Params) -> pl.DataFrame:
+def watch_list(db: str, version: str, params: periods.Params) -> pl.DataFrame:
     """重点关注 from the two periods' matrices of the cached overview_pair()."""
     (_, now), (_, before) = overview_pair(db, version, params)
-    return indicators.watch_between(now, before)
+    return watch.watch_between(now, before)
 
 
 @st.cache_data(show_spinner="正在查询……", max_entries=512)
-def query(db: str, version: str, name: str, params: indicators.Params, extra: tuple = ()) -> pl.DataFrame:
+def query(db: str, version: str, name: str, params: periods.Params, extra: tuple = ()) -> pl.DataFrame:
     """Run queries/<name>.sql with the page's parameters (plus `extra` pairs such as the school code)."""
     with snapshot(db) as con:
-        return indicators.run_query(con, name, indicators.query_params(params, **dict(extra)))  # type: ignore[arg-type]
+        return queries.run_query(con, name, periods.query_params(params, **dict(extra)))  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner="正在计算指标……", max_entries=64)
 def compute_with(
-    db: str, version: str, params: indicators.Params, keys: tuple[str, ...], files: tuple[str, ...] = ()
+    db: str, version: str, params: periods.Params, keys: tuple[str, ...], files: tuple[str, ...] = ()
 ) -> tuple[dict, dict, dict[str, pl.DataFrame]]:
     """A page's cards and detail files in one go: compute() of `keys` now, their change against the
     previous period (compare_results) and the files `files`, all run at once (indicators.compute_with)."""
@@ -187,12 +175,11 @@ def compute_with(
     return now, indicators.compare_results(now, before), frames
 
 
-@st.cache_data(show_spinner="正在查询……", max_entries=256)
-def call(db: str, version: str, func_name: str, params: indicators.Params, *args: object) -> pl.DataFrame:
-    """Run one of indicators' frame functions (school_matrix, breakdown, history) cached."""
-    func = getattr(indicators, func_name)
+@st.cache_data(show_spinner="正在查询……", max_entries=64)
+def history(db: str, version: str, params: periods.Params) -> pl.DataFrame:
+    """Every indicator's headline per period (metrics.history), cached."""
     with snapshot(db) as con:
-        return func(con, *args, params) if args else func(con, params)
+        return metrics_history.history(con, params)
 
 
 # ---------------------------------------------------------------- login
@@ -208,7 +195,7 @@ def _login_form(db: str) -> None:
     if submitted:
         try:
             with connection(db) as con:
-                user = auth.login(con, username, password)  # type: ignore[arg-type]
+                user = users.login(con, username, password)  # type: ignore[arg-type]
         except OversightError as exc:
             st.error(exc.message)
         else:
@@ -217,9 +204,9 @@ def _login_form(db: str) -> None:
     st.caption("首次使用：管理员账号在运行 make run 时创建，初始密码只在终端显示一次。忘记密码请联系管理员。")
 
 
-def current_user() -> auth.User | None:
+def current_user() -> roles.User | None:
     data = st.session_state.get(SESSION_USER)
-    return auth.User(data["username"], data["role"]) if data else None
+    return roles.User(data["username"], data["role"]) if data else None
 
 
 # ---------------------------------------------------------------- filters
@@ -240,7 +227,7 @@ def _select(label: str, options: list, current: object, key: str) -> object:
     return st.sidebar.selectbox(label, choices, index=index, key=key)
 
 
-def _sidebar_filters(db: str, version: str) -> tuple[indicators.Params, dict[str, list]]:
+def _sidebar_filters(db: str, version: str) -> tuple[periods.Params, dict[str, list]]:
     options = _filter_options(db, version)
     wanted = _initial_filters()
     st.sidebar.header("筛选条件")
@@ -275,7 +262,7 @@ def _sidebar_filters(db: str, version: str) -> tuple[indicators.Params, dict[str
                 st.query_params[name] = kept[name]
         elif name in st.query_params:
             del st.query_params[name]
-    params = indicators.Params(
+    params = periods.Params(
         year=int(kept["year"]) if "year" in kept else None,
         school_year=kept.get("school_year"),
         as_of=as_of,
@@ -304,7 +291,7 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         st.stop()
     _navigation(user)
     try:
-        auth.require(user, right)
+        roles.require(user, right)
     except AccessDenied as exc:
         st.title(title)
         st.error(exc.message)
@@ -317,21 +304,21 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         params, options = _sidebar_filters(db, version)
         params = _resolve(db, version, params)
     else:
-        params, options = indicators.Params(), {"years": [], "school_years": []}
+        params, options = periods.Params(), {"years": [], "school_years": []}
     st.title(title)
     return PageContext(user, db, version, params, options["years"], options["school_years"])
 
 
-def _session_state_of(db: str) -> tuple[auth.User | None, str]:
+def _session_state_of(db: str) -> tuple[roles.User | None, str]:
     """The user's role as the database holds it now, and the data version: one connection per rerun."""
     user = current_user()
     with connection(db) as con:
-        version = store.data_version(con)  # type: ignore[arg-type]
-        role = auth.role_of(con, user.username) if user else None  # type: ignore[arg-type]
-    return (auth.User(user.username, role) if user and role else None), version
+        version = queries.data_version(con)  # type: ignore[arg-type]
+        role = users.role_of(con, user.username) if user else None  # type: ignore[arg-type]
+    return (roles.User(user.username, role) if user and role else None), version
 
 
-def _navigation(user: auth.User) -> None:
+def _navigation(user: roles.User) -> None:
     """Links to the pages this role may open. A page run on its own (AppTest of one page file) has no
     page registry to link into; it then simply draws no links."""
     try:
@@ -344,9 +331,9 @@ def _navigation(user: auth.User) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _resolve(db: str, version: str, params: indicators.Params) -> indicators.Params:
+def _resolve(db: str, version: str, params: periods.Params) -> periods.Params:
     with snapshot(db) as con:
-        return indicators.resolve(con, params)  # type: ignore[arg-type]
+        return periods.resolve(con, params)  # type: ignore[arg-type]
 
 
 def indicator_label(key: str) -> str:
@@ -356,7 +343,7 @@ def indicator_label(key: str) -> str:
 # ---------------------------------------------------------------- actions: the right checked against the database
 
 
-def verified_user(db: str | None = None) -> auth.User | None:
+def verified_user(db: str | None = None) -> roles.User | None:
     """The logged-in user with the role the database holds now, for actions that change data.
 
     The session remembers the role from login; an administrator may since have changed or removed the
@@ -366,8 +353,8 @@ def verified_user(db: str | None = None) -> auth.User | None:
     if user is None:
         return None
     with connection(db) as con:
-        role = auth.role_of(con, user.username)  # type: ignore[arg-type]
-    return auth.User(user.username, role) if role else None
+        role = users.role_of(con, user.username)  # type: ignore[arg-type]
+    return roles.User(user.username, role) if role else None
 
 
 # ---------------------------------------------------------------- downloads: chart pictures and the Word report
@@ -380,17 +367,17 @@ def png_download_button(fig: object, file_name: str, *, key: str, label: str = "
     """A button under a chart that downloads it as a PNG with Chinese text rendered.
 
     The picture is drawn only when the button is pressed (a deferred download, on its own thread), since
-    starting chromium costs seconds and most charts are never downloaded.
+    starting chromium costs seconds and most figures are never downloaded.
     """
-    from oversight import chart_png
+    from oversight.present import png
 
-    if chart_png.chromium_path() is None:
+    if png.chromium_path() is None:
         st.button(label, key=key, disabled=True, help="服务器未安装 chromium，暂时无法导出图片。")
         return
     name = file_name if file_name.lower().endswith(".png") else f"{file_name}.png"
     st.download_button(
         label,
-        data=lambda: chart_png.figure_to_png(fig),  # type: ignore[arg-type]
+        data=lambda: png.figure_to_png(fig),  # type: ignore[arg-type]
         file_name=name,
         mime=PNG_MIME,
         key=key,
@@ -399,7 +386,7 @@ def png_download_button(fig: object, file_name: str, *, key: str, label: str = "
     )
 
 
-def report_file_name(params: indicators.Params) -> str:
+def report_file_name(params: periods.Params) -> str:
     scope = f"{params.town}" if params.town else "全区"
     year = f"{params.year}年" if params.year else ""
     return f"{scope}{year}党组织领导的校长负责制落实情况总结.docx"
@@ -411,7 +398,7 @@ def report_download_button(ctx: PageContext, *, key: str = "report_docx") -> Non
     Built only when pressed (a deferred download), with its own database connection, so the 总览 page
     stays as fast as before for everyone who does not need the document.
     """
-    from oversight import report
+    from oversight.present import report
 
     db, params = ctx.db, ctx.params
 
@@ -439,13 +426,13 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def display_frame(df: pl.DataFrame) -> pl.DataFrame:
-    """The frame with Chinese headers (charts.column_label, the one mapping); duplicates get a suffix.
-    Columns that only feed district figures (indicators.shown) are left out."""
-    df = indicators.shown(df)
+    """The frame with Chinese headers (labels.column_label, the one mapping); duplicates get a suffix.
+    Columns that only feed district figures (schools.shown) are left out."""
+    df = schools.shown(df)
     seen: dict[str, int] = {}
     names = []
     for c in df.columns:
-        label = charts.column_label(c)
+        label = labels.column_label(c)
         seen[label] = seen.get(label, 0) + 1
         names.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
     return df.rename(dict(zip(df.columns, names, strict=True)))
@@ -455,10 +442,10 @@ def _column_config(df: pl.DataFrame) -> dict[str, object]:
     """Shares as percentages, booleans as 是/否 text, following the suffix convention of queries/."""
     config: dict[str, object] = {}
     for c, dtype in df.schema.items():
-        if charts.is_share(c) and dtype.is_numeric():
-            config[charts.column_label(c)] = st.column_config.NumberColumn(format="percent")
+        if labels.is_share(c) and dtype.is_numeric():
+            config[labels.column_label(c)] = st.column_config.NumberColumn(format="percent")
         elif dtype == pl.Date:
-            config[charts.column_label(c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
+            config[labels.column_label(c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
     return config
 
 
@@ -490,7 +477,7 @@ def download_xlsx(df: pl.DataFrame, name: str, key: str) -> None:
     shown = display_frame(_readable(df))
     st.download_button(
         "下载 Excel（.xlsx）",
-        data=functools.partial(exports.frame_to_xlsx, shown, name),
+        data=functools.partial(xlsx.frame_to_xlsx, shown, name),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         key=f"dl_{key}",
@@ -528,28 +515,28 @@ def chart(fig: object, df: pl.DataFrame, name: str, key: str) -> None:
 def status_markdown(status: str | None) -> str:
     """'● 达标' in the status colour of catalog.STATUS_STYLE (constants only, never user data)."""
     status = status or STATUS_NONE
-    color = charts.status_color(status)
-    return f':color[{charts.status_text(status)}]{{foreground="{color}"}}'
+    color = labels.status_color(status)
+    return f':color[{labels.status_text(status)}]{{foreground="{color}"}}'
 
 
 def _card_value(key: str, value: object) -> str:
     ind = INDICATORS_BY_KEY[key]
-    return charts.format_value(value if isinstance(value, int | float) else None, ind.unit == "share")  # type: ignore[arg-type]
+    return formats.format_value(value if isinstance(value, int | float) else None, ind.unit == "share")  # type: ignore[arg-type]
 
 
 def card_details(key: str, data: dict) -> str:
     """The figures behind an indicator's headline, e.g. '党委 0 · 党总支 8 · 党支部 41 · … · 党员人数 1715',
-    labelled with indicators.FIELD_LABELS (the labels the command line prints too)."""
+    labelled with labels.FIELD_LABELS (the labels the command line prints too)."""
     ind = INDICATORS_BY_KEY[key]
-    labels = indicators.FIELD_LABELS.get(key, {})
+    field_labels = labels.FIELD_LABELS.get(key, {})
     parts: list[str] = []
     for field, value in data.items():
         if field == ind.headline:
             continue
         if isinstance(value, dict):
             parts += [f"{k} {v}" for k, v in value.items() if isinstance(v, int | float)]
-        elif isinstance(value, int | float) and not isinstance(value, bool) and field in labels:
-            parts.append(f"{labels[field]} {charts.format_value(value, charts.is_share(field))}")
+        elif isinstance(value, int | float) and not isinstance(value, bool) and field in field_labels:
+            parts.append(f"{field_labels[field]} {formats.format_value(value, labels.is_share(field))}")
     return " · ".join(parts)
 
 
@@ -616,7 +603,7 @@ def school_picker(
 def freshness(db: str, version: str) -> dict[str, object] | None:
     """The latest batch in force: when it was loaded, by whom, which files (for the data-freshness line)."""
     with snapshot(db) as con:
-        batches = [b for b in store.list_batches(con) if not b["rolled_back"]]  # type: ignore[arg-type]
+        batches = [b for b in ledger.list_batches(con) if not b["rolled_back"]]  # type: ignore[arg-type]
     if not batches:
         return None
     latest = batches[0]
@@ -629,7 +616,7 @@ def freshness(db: str, version: str) -> dict[str, object] | None:
     }
 
 
-def params_caption(params: indicators.Params) -> str:
+def params_caption(params: periods.Params) -> str:
     """What the page is computed for, in one line (年度, 学年, 截止日期 and the filters in force)."""
     parts = [
         f"年度 {params.year}" if params.year else "年度 —",
@@ -666,13 +653,13 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
         st.caption(
             f"共 {matrix.height} 所学校，按未达标项数从多到少显示前 {MATRIX_ROWS} 所；完整表格请点下方“下载 Excel”。"
         )
-    full = charts.matrix_cells(matrix)
+    full = tables.matrix_cells(matrix)
     cells = full.head(MATRIX_ROWS)
     shown = display_frame(cells.drop("school_code"))
     status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]
 
     def colour(text: object) -> str:
-        return f"color: {charts.status_color(charts.cell_status(text))}; font-weight: 600"
+        return f"color: {labels.status_color(tables.cell_status(text))}; font-weight: 600"
 
     styler = shown.to_pandas().style.map(colour, subset=status_columns)
     event = st.dataframe(

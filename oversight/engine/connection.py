@@ -1,0 +1,116 @@
+"""Opening the database file, and one snapshot per piece of work.
+
+Every connection, the dashboard's and the command line's, is sandboxed the same way: it can read and
+write its own database file and nothing else (frames arrive registered as Arrow, never as file paths).
+One configuration for all also avoids DuckDB's refusal of a second connection to the same file with a
+different configuration inside one process (the Streamlit server, or a test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from oversight.contract.errors import StoreBusy, StoreError
+from oversight.engine import migrations, queries
+
+DEFAULT_DB = Path("data") / "oversight.duckdb"
+LOCK_WAIT_SECONDS = 15.0
+
+CONNECTION_CONFIG: dict[str, object] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": os.environ.get("OVERSIGHT_MEMORY_LIMIT", "4GB"),
+    "max_temp_directory_size": "20GB",
+    "enable_external_access": False,
+    "lock_configuration": True,
+}
+
+
+def resolve_db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """--db, else $OVERSIGHT_DB, else data/oversight.duckdb (the contract's command line rule)."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("OVERSIGHT_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used" in text
+
+
+def connect(
+    path: str | os.PathLike[str], *, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS
+) -> duckdb.DuckDBPyConnection:
+    """Open the database file, waiting a little while another process holds it.
+
+    The dashboard opens the file only while it works, so a command-line load waits at most a few
+    seconds for it; past that the user gets a Chinese sentence instead of DuckDB's lock error.
+    A read-write connection brings the file to the current schema first (migrations.ensure_schema).
+    """
+    path = Path(path)
+    if read_only and not path.exists():
+        raise StoreError(f"数据库文件 {path} 不存在，请先运行 oversight demo 或上传数据。")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only, config=dict(CONNECTION_CONFIG))
+            break
+        except duckdb.Error as exc:
+            if _is_lock_error(exc) and time.monotonic() < deadline:
+                time.sleep(0.2)
+                continue
+            if _is_lock_error(exc):
+                raise StoreBusy(
+                    f"数据库文件 {path} 正被其他程序（如正在运行的看板或另一次导入）占用，"
+                    "请稍后重试，或在看板的“数据上传”页面上传。"
+                ) from exc
+            raise StoreError(f"无法打开数据库文件 {path}：{exc}") from exc
+    if read_only:
+        migrations.check_schema_version(con)
+    else:
+        migrations.ensure_schema(con)
+    return con
+
+
+@contextlib.contextmanager
+def opened(path: str | os.PathLike[str], *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection held only while one piece of work runs, so command-line loads are never locked out."""
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def snapshot(path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only piece of work that sees one committed state of the data.
+
+    The indicators run a dozen queries; in autocommit each sees the data as of its own start, so an
+    upload committing meanwhile in another session showed up between two of them and a page mixed old
+    and new figures (tests/test_concurrency.py). One transaction gives all of them the same snapshot.
+    Pages, the command line and the Word report all read through this.
+    """
+    with opened(path) as con:
+        con.execute("begin transaction")
+        try:
+            yield con
+        finally:
+            con.execute("rollback")
+
+
+def file_data_version(path: str | os.PathLike[str]) -> str:
+    """data_version of a database file, '0-0' when there is no file yet."""
+    if not Path(path).exists():
+        return "0-0"
+    with opened(path) as con:
+        return queries.data_version(con)

@@ -1,0 +1,146 @@
+"""The database's schema: one migration per version, the row history, and the summary tables.
+
+Every table of the schema is stored once, as `<name>__history`: every version of every row with the batch
+that wrote it, deletion markers from whole-table replaces, and a `_current` flag on the version in force.
+`<name>` is a view of the flagged rows, which is what queries read. Storing the rows once (instead of a
+history table plus a copy of the current rows) halves the write of a large load: at province scale the
+second copy cost as much as DuckDB's whole read_csv of the same files.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from oversight.contract.errors import StoreError
+from oversight.contract.schema import TABLES, Table
+from oversight.engine.queries import sql_text
+
+SCHEMA_VERSION = 6
+
+
+def _columns_ddl(t: Table) -> str:
+    return ", ".join(f'"{c.name}" {c.sql_type}' for c in t.columns)
+
+
+def _migration_1() -> list[str]:
+    ddl = [
+        "create table if not exists meta (key varchar primary key, value varchar)",
+        """create table if not exists batches (
+            batch_id bigint primary key, user_name varchar, loaded_at timestamp, mode varchar,
+            rolled_back boolean default false, rolled_back_at timestamp, rolled_back_by varchar)""",
+        """create table if not exists batch_files (
+            batch_id bigint, file_name varchar, sha256 varchar, sheet varchar, table_name varchar,
+            row_count bigint)""",
+        """create table if not exists batch_changes (
+            batch_id bigint, table_name varchar, added bigint, changed bigint, unchanged bigint,
+            deleted bigint)""",
+        """create table if not exists users (
+            username varchar primary key, role varchar not null, password_hash varchar not null,
+            failed_attempts integer not null default 0, locked_until timestamp, created_at timestamp)""",
+    ]
+    for t in TABLES:
+        ddl.append(f"create table if not exists {t.name} ({_columns_ddl(t)})")
+        ddl.append(
+            f"create table if not exists {t.name}__history ({_columns_ddl(t)}, "
+            "_batch_id bigint not null, _deleted boolean not null default false)"
+        )
+    return ddl
+
+
+def in_force_versions(t: Table) -> str:
+    """History rows that are current: per key, the latest version of the batches in force, unless that
+    version is a deletion marker. Migrations and rollbacks compute the `_current` flags from this."""
+    return f"""select rowid as _rid from (
+            select rowid, _deleted,
+                   row_number() over (partition by {", ".join(t.key)} order by _batch_id desc) as _rn
+            from {t.name}__history
+            where _batch_id in (select batch_id from batches where not rolled_back)
+        ) where _rn = 1 and not _deleted"""
+
+
+def current_view_ddl(t: Table) -> str:
+    return f"create view {t.name} as select {', '.join(t.column_names)} from {t.name}__history where _current"
+
+
+def _migration_2() -> list[str]:
+    """Current rows become a view of flagged history rows (one stored copy of each row, see above)."""
+    ddl: list[str] = []
+    for t in TABLES:
+        ddl += [
+            f"alter table {t.name}__history add column _current boolean default false",
+            f"update {t.name}__history set _current = true where rowid in ({in_force_versions(t)})",
+            f"drop table {t.name}",
+            current_view_ddl(t),
+        ]
+    return ddl
+
+
+#: Derived tables (queries/derived_<name>.sql) and the tables whose changes rebuild them. They hold the
+#: per-org-quarter, per-school-year summaries of the big record tables, so a page reads a few hundred
+#: thousand summary rows instead of scanning millions of meetings and matters on every view.
+DERIVED_TABLES: dict[str, tuple[str, ...]] = {
+    "meeting_quarters": ("meetings",),
+    "matter_reviews": ("matters",),
+    "matter_reviews_by_school": ("matters",),  # reads matter_reviews, so it comes after it
+    "rotation_counts": ("rotations",),
+    "rotation_area_flows": ("rotations", "schools"),
+    "record_years": ("leaders", "party_orgs", "schools", "matters", "meetings", "honors", "duty_reports"),
+}
+
+
+def _derived_ddl(name: str) -> str:
+    return f"create or replace table {name} as {sql_text(f'derived_{name}')}"
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection, touched: set[str]) -> None:
+    """Rebuild the derived tables that read any of the `touched` tables (inside the caller's transaction)."""
+    for name, sources in DERIVED_TABLES.items():
+        if touched & set(sources):
+            con.execute(_derived_ddl(name))
+
+
+#: version -> statements that bring a database from version-1 to version. Append, never edit.
+MIGRATIONS: dict[int, list[str]] = {
+    1: _migration_1(),
+    2: _migration_2(),
+    3: [_derived_ddl(name) for name in DERIVED_TABLES],
+    4: [_derived_ddl("matter_reviews_by_school")],
+    5: [_derived_ddl("meeting_quarters")],  # now stored in year and org order
+    6: [_derived_ddl("meeting_quarters")],  # now with the quarter's 三会一课 flags (is_compliant ...)
+}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    has_meta = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'meta'"
+    ).fetchall()[0][0]
+    if not has_meta:
+        return 0
+    rows = con.execute("select value from meta where key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def check_schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    version = schema_version(con)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"数据库版本为 {version}，高于本程序支持的版本 {SCHEMA_VERSION}，请升级程序后再打开。"
+        )
+    return version
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the database to SCHEMA_VERSION, one migration per transaction."""
+    version = check_schema_version(con)
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        con.execute("begin transaction")
+        try:
+            for statement in MIGRATIONS[target]:
+                con.execute(statement)
+            con.execute("insert or replace into meta values ('schema_version', ?)", [str(target)])
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        if schema_version(con) != target:
+            raise StoreError(f"数据库升级到版本 {target} 失败，数据未改动。")

@@ -1,0 +1,76 @@
+"""The one formatter: how a number, a share, an amount or a date reads, wherever it is shown.
+
+Pages, figures, downloads, the command line and the Word report all format through here, so a share
+reads "10.0%" everywhere and never "10%" in one place and "0.1" in another.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+import polars as pl
+
+from oversight.contract import catalog
+from oversight.present.labels import FIELD_LABELS
+
+
+def format_value(value: float | None, share: bool) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1%}" if share else f"{value:.0f}"
+
+
+def format_expr(value: pl.Expr, share: bool) -> pl.Expr:
+    """format_value as a column expression. No Python callbacks inside polars here: page threads run
+    these concurrently, and a polars worker waiting for the GIL is how a Streamlit server can stall."""
+    if share:
+        return pl.format("{}%", (value.cast(pl.Float64) * 100).round(1))
+    return value.round(0).cast(pl.Int64).cast(pl.String)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _show(value: Any, ratio: bool) -> str:
+    if value is None:
+        return "—"
+    if ratio:
+        return f"{value * 100:.1f}%"
+    return str(value)
+
+
+def format_text(result: dict[str, Any]) -> str:
+    """compute()'s result as a readable Chinese table for `oversight indicators` without --json."""
+    p = result.get("params", {})
+    scope = "、".join(v for v in (p.get("town"), p.get("stage"), p.get("area_type")) if v) or "全部学校"
+    lines = [
+        f"统计口径：年度 {p.get('year', '—')}，学年 {p.get('school_year', '—')}，"
+        f"截至 {p.get('as_of', '—')}，范围 {scope}",
+        "",
+    ]
+    rows = [("指标", "数值", "状态", "明细")]
+    statuses = result.get("status", {})
+    for ind in catalog.INDICATORS:
+        obj = result[ind.key]
+        value = _show(obj[ind.headline], ind.unit == "share")
+        status = statuses.get(ind.key, "") if ind.ok_at is not None else ""
+        details = []
+        for field, label in FIELD_LABELS[ind.key].items():
+            if field == ind.headline and ind.unit == "count":
+                continue
+            details.append(f"{label} {_show(obj[field], field in ('split_share', 'share', 'ratio', 'rate'))}")
+        if ind.key == "party_orgs":
+            details.extend(f"{t} {n}" for t, n in obj["by_type"].items())
+        if ind.key == "strongest_branches":
+            details.extend(f"{lv} {n}" for lv, n in obj["by_level"].items())
+        rows.append((ind.zh, value, status, "，".join(details)))
+    widths = [max(_width(r[i]) for r in rows) + 2 for i in range(3)]
+    for r in rows:
+        lines.append("".join(_pad(r[i], widths[i]) for i in range(3)) + r[3])
+    return "\n".join(lines)

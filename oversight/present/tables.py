@@ -1,0 +1,92 @@
+"""Frames as a user reads them: Chinese headers, 是/否 for flags, statuses with their symbol, and the
+school matrix as coloured text cells. The app's tables, the Excel downloads and the report use these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import polars as pl
+
+from oversight.contract import catalog
+from oversight.contract.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_NONE, STATUS_STYLE
+from oversight.metrics.schools import school_share
+from oversight.present.formats import format_expr, format_value
+
+
+def matrix_cells(df: pl.DataFrame, keys: Sequence[str] | None = None) -> pl.DataFrame:
+    """The school matrix as text cells '✖ 45.0%' / '● 分设' (symbol of the status, then the value), one
+    column per indicator under its Chinese name; school columns keep their query names."""
+    if keys is None:
+        keys = [i.key for i in INDICATORS if f"{i.key}_status" in df.columns]
+    symbols = {s: style[1] for s, style in STATUS_STYLE.items()}
+    cells = []
+    for k in keys:
+        share = INDICATORS_BY_KEY[k].unit == "share"
+        value = pl.col(k)
+        if df.schema[k] == pl.Boolean:
+            text = (
+                pl.when(value).then(pl.lit("是")).when(value.not_()).then(pl.lit("否")).otherwise(pl.lit("—"))
+            )
+        elif df.schema[k].is_numeric():
+            text = format_expr(value, share).fill_null("—")
+        else:
+            text = value.cast(pl.String).fill_null("—")
+        symbol = pl.col(f"{k}_status").fill_null(STATUS_NONE).replace_strict(symbols, default="○")
+        cells.append(pl.concat_str([symbol, pl.lit(" "), text]).alias(INDICATORS_BY_KEY[k].zh))
+    base = [c for c in ("school_code", "school_name", "town", "stage", "area_type") if c in df.columns]
+    return df.select(*base, *cells)
+
+
+def cell_status(text: object) -> str:
+    """The status a matrix cell shows, read back from its leading symbol (for colouring the cell)."""
+    if isinstance(text, str):
+        for status, (_, symbol) in STATUS_STYLE.items():
+            if text.startswith(symbol):
+                return status
+    return STATUS_NONE
+
+
+def school_vs_district_frame(school_row: Mapping[str, object], district: Mapping[str, dict]) -> pl.DataFrame:
+    """indicator / school_value / school_text / district_value / status for one school, from a
+    school_matrix row and the district's compute() result.
+
+    The school's value is metrics.schools.school_share (分设 and done flags as 100%), so it sits on the
+    same axis as the district's value.
+    """
+    rows = []
+    for ind in INDICATORS:
+        if ind.key not in school_row and f"{ind.key}_status" not in school_row:
+            continue
+        raw = school_row.get(ind.key)
+        value = school_share(ind.key, raw)
+        if isinstance(raw, bool):
+            text = "是" if raw else "否"
+        elif isinstance(raw, int | float):
+            text = format_value(float(raw), ind.unit == "share")
+        else:
+            text = "—" if raw is None else str(raw)
+        status = school_row.get(f"{ind.key}_status") or catalog.status_of(ind, value)
+        rows.append(
+            {
+                "indicator": ind.key,
+                "indicator_label": ind.zh,
+                "school_value": value,
+                "school_text": text,
+                "district_value": _headline(district, ind.key),
+                "status": status,
+            }
+        )
+    schema = {
+        "indicator": pl.String,
+        "indicator_label": pl.String,
+        "school_value": pl.Float64,
+        "school_text": pl.String,
+        "district_value": pl.Float64,
+        "status": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def _headline(district: Mapping[str, dict], key: str) -> float | None:
+    value = (district.get(key) or {}).get(INDICATORS_BY_KEY[key].headline)
+    return float(value) if isinstance(value, int | float) else None
