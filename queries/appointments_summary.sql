@@ -1,20 +1,16 @@
 -- appointments: leader rows with post 书记 / 副书记 whose appointed_on falls in calendar year $year.
 with
-filtered_schools as (
-    select s.school_code
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 appointed as (
     select l.post
     from leaders as l
     where l.post in ('书记', '副书记')
-        and l.appointed_on >= make_date($year, 1, 1)
-        and l.appointed_on < make_date($year + 1, 1, 1)
-        and l.school_code in (select fs.school_code from filtered_schools as fs)
+        and is_in_year(l.appointed_on, $year)
+        and l.school_code in (select fs.school_code from schools_in_scope as fs)
 )
 
 select

@@ -1,18 +1,15 @@
 -- charter per school at $as_of: the recorded flag and date, and whether it counts as revised.
 with
-filtered_schools as (
-    select s.school_code, s.school_name, s.town, s.stage, s.area_type, s.charter_revised, s.charter_revised_on
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type, fs.charter_revised, fs.charter_revised_on
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 flagged as (
     select
         fs.*,
-        fs.charter_revised and coalesce(fs.charter_revised_on <= $as_of, true) as is_revised,
-    from filtered_schools as fs
+        is_charter_revised(fs.charter_revised, fs.charter_revised_on, $as_of) as is_revised,
+    from schools_in_scope as fs
 )
 
 select

@@ -5,12 +5,9 @@
 -- cross-appointed if any, then the lowest code), so their sums over the rows are SPEC's district counts.
 -- Columns starting with "_" are for those sums; tables and downloads leave them out.
 with
-filtered_schools as (
-    select s.school_code, s.school_name, s.town, s.stage, s.area_type
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 person_posts as (
@@ -22,15 +19,14 @@ person_posts as (
         bool_or(l.post in ('副书记', '支部委员')) as is_committee,
     from leaders as l
     where l.post in ('副校长', '副书记', '支部委员')
-        and l.appointed_on <= $as_of
-        and (l.left_on is null or l.left_on > $as_of)
+        and is_in_post(l.appointed_on, l.left_on, $as_of)
     group by l.school_code, l.person_id
 ),
 
 flagged as (
     select pp.school_code, pp.person_id, pp.name, pp.is_committee as is_cross,
     from person_posts as pp
-    semi join filtered_schools as fs on fs.school_code = pp.school_code
+    semi join schools_in_scope as fs on fs.school_code = pp.school_code
     where pp.is_deputy
 ),
 
@@ -71,10 +67,10 @@ select
     fs.area_type,
     coalesce(ps.deputies_count, 0)::bigint as deputies_count,
     coalesce(ps.cross_appointed_count, 0)::bigint as cross_appointed_count,
-    ps.cross_appointed_count / nullif(ps.deputies_count, 0)::double as cross_appointed_share,
+    share(ps.cross_appointed_count, ps.deputies_count) as cross_appointed_share,
     ps.not_cross_names,
     coalesce(ps.district_deputies, 0)::bigint as _district_deputies,
     coalesce(ps.district_cross_appointed, 0)::bigint as _district_cross_appointed,
-from filtered_schools as fs
+from schools_in_scope as fs
 left join per_school as ps on ps.school_code = fs.school_code
 order by fs.school_code

@@ -3,33 +3,23 @@
 -- sub-orgs' members as recorded (SPEC), so plotly's branchvalues='total' applies; the root carries the sum
 -- over primary orgs.
 with
-filtered_schools as (
-    select s.school_code, s.school_name
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
-),
-
-filtered_orgs as (
-    select o.*
-    from party_orgs as o
-    where o.school_code in (select fs.school_code from filtered_schools as fs)
-        or (o.school_code is null and $town is null and $stage is null and $area_type is null)
+orgs_in_scope as (
+    select fo.*
+    from filtered_orgs($town, $stage, $area_type) as fo
 ),
 
 placed as (
     select
         fo.org_code as node_id,
         case
-            when fo.parent_org_code in (select p.org_code from filtered_orgs as p) then fo.parent_org_code
+            when fo.parent_org_code in (select p.org_code from orgs_in_scope as p) then fo.parent_org_code
             else '__bureau__'
         end as parent_id,
         fo.org_name as label,
         fo.org_type,
         fo.school_code,
         fo.members::bigint as members_count,
-    from filtered_orgs as fo
+    from orgs_in_scope as fo
 ),
 
 root as (

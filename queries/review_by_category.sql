@@ -1,11 +1,8 @@
 -- two_level_review per 类别 for matters registered in $year, summed from the derived table matter_reviews.
 with
-filtered_schools as (
-    select s.school_code
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code
+    from filtered_schools($town, $stage, $area_type) as fs
 )
 
 select
@@ -15,9 +12,9 @@ select
     sum(mr.missing_party_count)::bigint as missing_party_count,
     sum(mr.missing_principal_count)::bigint as missing_principal_count,
     sum(mr.implemented_before_review_count)::bigint as implemented_before_review_count,
-    sum(mr.compliant_count) / nullif(sum(mr.matters_count), 0)::double as compliant_share,
+    share(sum(mr.compliant_count), sum(mr.matters_count)) as compliant_share,
 from matter_reviews as mr
 where mr.year = $year
-    and mr.school_code in (select fs.school_code from filtered_schools as fs)
+    and mr.school_code in (select fs.school_code from schools_in_scope as fs)
 group by mr.category
 order by mr.category

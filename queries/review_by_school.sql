@@ -2,12 +2,9 @@
 -- matter_reviews_by_school (matter_reviews, where the rules are written, summed over categories);
 -- compliant_share is null for a school without matters.
 with
-filtered_schools as (
-    select s.school_code, s.school_name, s.town, s.stage, s.area_type
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 per_school as (
@@ -23,7 +20,7 @@ select
     coalesce(ps.missing_party_count, 0)::bigint as missing_party_count,
     coalesce(ps.missing_principal_count, 0)::bigint as missing_principal_count,
     coalesce(ps.implemented_before_review_count, 0)::bigint as implemented_before_review_count,
-    ps.compliant_count / nullif(ps.matters_count, 0)::double as compliant_share,
-from filtered_schools as fs
+    share(ps.compliant_count, ps.matters_count) as compliant_share,
+from schools_in_scope as fs
 left join per_school as ps on ps.school_code = fs.school_code
 order by fs.school_code

@@ -2,12 +2,9 @@
 -- teacher_id), teachers received (both from the derived table rotation_counts), rotated_share and whether it is below $target. Schools without a quota
 -- row keep eligible_teachers null (not measured).
 with
-filtered_schools as (
-    select s.school_code, s.school_name, s.town, s.stage, s.area_type
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 quotas as (
@@ -28,8 +25,8 @@ per_school as (
         q.eligible_teachers,
         coalesce(rc.rotated_count, 0)::bigint as rotated_count,
         coalesce(rc.received_count, 0)::bigint as received_count,
-        coalesce(rc.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double as rotated_share,
-    from filtered_schools as fs
+        share(coalesce(rc.rotated_count, 0), q.eligible_teachers) as rotated_share,
+    from schools_in_scope as fs
     left join quotas as q on q.school_code = fs.school_code
     left join counts as rc on rc.school_code = fs.school_code
 )
@@ -37,6 +34,6 @@ per_school as (
 select
     ps.*,
     coalesce(ps.eligible_teachers > 0, false) as is_measured,
-    coalesce(ps.rotated_share < $target, false) as is_below_target,
+    is_below_target(ps.rotated_count, ps.eligible_teachers, $target) as is_below_target,
 from per_school as ps
 order by ps.school_code

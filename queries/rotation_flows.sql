@@ -2,12 +2,9 @@
 -- teacher) per from → to pair, for a Sankey, from the derived table rotation_area_flows. Filters apply
 -- to the sending school.
 with
-filtered_schools as (
-    select s.school_code, s.area_type
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code, fs.area_type
+    from filtered_schools($town, $stage, $area_type) as fs
 )
 
 select
@@ -15,7 +12,7 @@ select
     f.to_area_type,
     sum(f.rotations_count)::bigint as rotations_count,
 from rotation_area_flows as f
-join filtered_schools as fs on fs.school_code = f.from_school_code
+join schools_in_scope as fs on fs.school_code = f.from_school_code
 where f.school_year = $school_year
 group by fs.area_type, f.to_area_type
 order by fs.area_type, f.to_area_type

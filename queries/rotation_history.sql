@@ -1,25 +1,22 @@
 -- rotation per school year, every school year in rotation_quotas: the same numbers as the rotation
 -- indicator (rotation_by_school.sql summed) for each one.
 with
-filtered_schools as (
-    select s.school_code
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 quotas as (
     select q.school_year, q.school_code, q.eligible_teachers
     from rotation_quotas as q
-    where q.school_code in (select fs.school_code from filtered_schools as fs)
+    where q.school_code in (select fs.school_code from schools_in_scope as fs)
 ),
 
 rotated_per_school as (
     select rc.school_year, rc.school_code, rc.rotated_count,
     from rotation_counts as rc
     where rc.rotated_count > 0
-        and rc.school_code in (select fs.school_code from filtered_schools as fs)
+        and rc.school_code in (select fs.school_code from schools_in_scope as fs)
 ),
 
 school_years as (
@@ -34,8 +31,7 @@ per_year_quota as (
         sum(q.eligible_teachers)::bigint as eligible,
         count(*) filter (where q.eligible_teachers > 0)::bigint as schools_measured,
         count(*) filter (
-            where q.eligible_teachers > 0
-                and coalesce(rps.rotated_count, 0) / q.eligible_teachers::double < $target
+            where is_below_target(rps.rotated_count, q.eligible_teachers, $target)
         )::bigint as schools_below_target,
     from quotas as q
     left join rotated_per_school as rps
@@ -53,7 +49,7 @@ select
     sy.school_year,
     coalesce(pq.eligible, 0)::bigint as eligible,
     coalesce(pr.rotated, 0)::bigint as rotated,
-    pr.rotated / nullif(pq.eligible, 0)::double as ratio,
+    share(pr.rotated, pq.eligible) as ratio,
     coalesce(pq.schools_measured, 0)::bigint as schools_measured,
     coalesce(pq.schools_below_target, 0)::bigint as schools_below_target,
 from school_years as sy

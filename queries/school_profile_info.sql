@@ -9,14 +9,14 @@ school as (
 orgs as (
     select
         count(*)::bigint as orgs_count,
-        coalesce(sum(o.members) filter (where coalesce(o.parent_org_code, '') = ''), 0)::bigint as members_count,
+        coalesce(sum(o.members) filter (where is_primary_org(o.parent_org_code)), 0)::bigint as members_count,
     from party_orgs as o
     where o.school_code = $school_code
 )
 
 select
     s.*,
-    s.charter_revised and coalesce(s.charter_revised_on <= $as_of, true) as is_charter_revised,
+    is_charter_revised(s.charter_revised, s.charter_revised_on, $as_of) as is_charter_revised,
     o.orgs_count,
     o.members_count,
 from school as s

@@ -14,7 +14,7 @@ select
     sl.is_party_member,
     sl.appointed_on,
     sl.left_on,
-    sl.appointed_on <= $as_of and (sl.left_on is null or sl.left_on > $as_of) as is_current,
+    is_in_post(sl.appointed_on, sl.left_on, $as_of) as is_current,
 from school_leaders as sl
 order by
     sl.appointed_on desc,

@@ -9,15 +9,8 @@ school_matters as (
 judged as (
     select
         sm.*,
-        case
-            when sm.principal_meeting_on is null and sm.party_meeting_on is null
-                then '缺校长办公会议和党组织会议审议'
-            when sm.party_meeting_on is null then '缺党组织会议审议'
-            when sm.principal_meeting_on is null then '缺校长办公会议审议'
-            when sm.implemented_on < greatest(sm.principal_meeting_on, sm.party_meeting_on)
-                then '先实施后审议'
-            else '合规'
-        end as review_status,
+        coalesce(review_problem(sm.principal_meeting_on, sm.party_meeting_on, sm.implemented_on), '合规')
+            as review_status,
     from school_matters as sm
 )
 

@@ -32,9 +32,8 @@ select
     q.eligible_teachers,
     coalesce(se.rotated_count, 0)::bigint as rotated_count,
     coalesce(re.received_count, 0)::bigint as received_count,
-    coalesce(se.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double as rotated_share,
-    coalesce(coalesce(se.rotated_count, 0) / nullif(q.eligible_teachers, 0)::double < $target, false)
-        as is_below_target,
+    share(coalesce(se.rotated_count, 0), q.eligible_teachers) as rotated_share,
+    is_below_target(se.rotated_count, q.eligible_teachers, $target) as is_below_target,
 from school_years as sy
 left join quotas as q on q.school_year = sy.school_year
 left join sent as se on se.school_year = sy.school_year

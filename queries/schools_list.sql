@@ -1,13 +1,4 @@
 -- The filtered schools with their attributes, for the 学校 breakdown and the school picker.
-with
-filtered_schools as (
-    select s.*
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
-)
-
 select
     fs.school_code,
     fs.school_name,
@@ -18,5 +9,5 @@ select
     fs.education_group,
     fs.students,
     fs.staff,
-from filtered_schools as fs
+from filtered_schools($town, $stage, $area_type) as fs
 order by fs.school_code

@@ -1,20 +1,16 @@
 -- split_roles per school at $as_of: who holds 书记 and 校长 now, and whether the posts are 分设 (split),
 -- 一肩挑 (one person_id holds both) or 空缺 (either post has no current holder).
 with
-filtered_schools as (
-    select s.school_code, s.school_name, s.town, s.stage, s.area_type
-    from schools as s
-    where ($town is null or s.town = $town)
-        and ($stage is null or s.stage = $stage)
-        and ($area_type is null or s.area_type = $area_type)
+schools_in_scope as (
+    select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
+    from filtered_schools($town, $stage, $area_type) as fs
 ),
 
 current_posts as (
     select l.school_code, l.person_id, l.name, l.post
     from leaders as l
     where l.post in ('书记', '校长')
-        and l.appointed_on <= $as_of
-        and (l.left_on is null or l.left_on > $as_of)
+        and is_in_post(l.appointed_on, l.left_on, $as_of)
 ),
 
 holders as (
@@ -49,11 +45,7 @@ select
     fs.area_type,
     ps.secretary_names,
     ps.principal_names,
-    case
-        when coalesce(ps.secretary_count, 0) = 0 or coalesce(ps.principal_count, 0) = 0 then '空缺'
-        when ps.both_count > 0 then '一肩挑'
-        else '分设'
-    end as split_status,
-from filtered_schools as fs
+    split_status(ps.secretary_count, ps.principal_count, ps.both_count) as split_status,
+from schools_in_scope as fs
 left join per_school as ps on ps.school_code = fs.school_code
 order by fs.school_code

@@ -1174,10 +1174,23 @@ def test_query_file_conventions(name: str) -> None:
     assert "{" not in code and "%s" not in code
 
 
-@pytest.mark.parametrize("name", ["meetings_by_org", "meetings_heatmap", "school_profile_meetings"])
-def test_branch_types_match_schema(name: str) -> None:
-    text = (queries.QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    assert "o.org_type in (" + ", ".join(f"'{t}'" for t in BRANCH_TYPES) + ")" in text
+def test_branch_rule_matches_schema() -> None:
+    """The branch types are written once, in the is_branch rule, and agree with the schema's."""
+    text = queries.rule_text("is_branch")
+    assert "p_org_type in (" + ", ".join(f"'{t}'" for t in BRANCH_TYPES) + ")" in text
+    files = [n for n in queries.query_names() if "'党支部'" in queries.sql_text(n)]
+    assert files == []
+
+
+def test_every_rule_is_created_and_none_is_unused() -> None:
+    from oversight.engine import migrations
+
+    rules = migrations.RULES + migrations.RULES_ON_SUMMARIES
+    assert sorted(rules) == queries.rule_names()
+    texts = [queries.sql_text(n) for n in queries.query_names()] + [queries.rule_text(n) for n in rules]
+    for name in rules:
+        calls = sum(text.count(f"{name}(") for text in texts) - 1  # its own definition
+        assert calls >= 1, f"rule {name} is never used"
 
 
 @pytest.mark.parametrize("key", [i.key for i in catalog.INDICATORS if i.ok_at is not None])

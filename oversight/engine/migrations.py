@@ -9,11 +9,14 @@ second copy cost as much as DuckDB's whole read_csv of the same files.
 
 from __future__ import annotations
 
+import hashlib
+from functools import cache
+
 import duckdb
 
 from oversight.contract.errors import StoreError
 from oversight.contract.schema import TABLES, Table
-from oversight.engine.queries import sql_text
+from oversight.engine.queries import rule_text, sql_text
 
 SCHEMA_VERSION = 6
 
@@ -110,6 +113,69 @@ MIGRATIONS: dict[int, list[str]] = {
 }
 
 
+#: The rule macros of queries/rules/ in the order they are created: a macro after the ones it calls.
+#: A rule several query files share is written once there (the school filter, the 联合-org rule, the
+#: branch types, "the quarter is due", the review rule ...) and the files call it.
+RULES: tuple[str, ...] = (
+    "share",
+    "is_in_post",
+    "is_in_year",
+    "is_primary_org",
+    "is_branch",
+    "filtered_schools",
+    "filtered_orgs",
+    "branches",
+    "year_quarters",
+    "is_quarter_due",
+    "is_implemented_early",
+    "is_review_compliant",
+    "review_problem",
+    "is_charter_revised",
+    "split_status",
+    "is_below_target",
+    "honored_pairs",
+)
+#: Rules that read a summary table: created after the summary tables exist (ensure_rules).
+RULES_ON_SUMMARIES: tuple[str, ...] = ("branch_quarters",)
+#: A macro is bound to the tables it reads when it is created, so the rules can exist only once
+#: migrations 1 and 2 have made the tables and views; every later migration may use them.
+RULES_FROM_VERSION = 3
+
+
+def create_rules(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = RULES) -> None:
+    """(Re)create rule macros; idempotent, inside the caller's transaction."""
+    for name in names:
+        con.execute(rule_text(name))
+
+
+@cache
+def rules_fingerprint() -> str:
+    """Changes when a rule or a derived table's SQL changes: the database then gets the new rules and
+    rebuilds its summary tables by itself (ensure_rules), so no upgrade can leave old rules behind."""
+    texts = [rule_text(name) for name in RULES + RULES_ON_SUMMARIES]
+    texts += [sql_text(f"derived_{name}") for name in DERIVED_TABLES]
+    return hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest()
+
+
+def ensure_rules(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the rules and rebuild the summary tables when the database holds other ones than this
+    program's (a new database, or an upgrade that changed a rule), in one transaction."""
+    stored = con.execute("select value from meta where key = 'rules_sha'").fetchall()
+    if stored and stored[0][0] == rules_fingerprint():
+        return
+    con.execute("begin transaction")
+    try:
+        create_rules(con)
+        for name in DERIVED_TABLES:
+            con.execute(_derived_ddl(name))
+        create_rules(con, RULES_ON_SUMMARIES)
+        con.execute("insert or replace into meta values ('rules_sha', ?)", [rules_fingerprint()])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     has_meta = con.execute(
         "select count(*) from information_schema.tables where table_name = 'meta'"
@@ -135,6 +201,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for target in range(version + 1, SCHEMA_VERSION + 1):
         con.execute("begin transaction")
         try:
+            if target >= RULES_FROM_VERSION:
+                create_rules(con)
             for statement in MIGRATIONS[target]:
                 con.execute(statement)
             con.execute("insert or replace into meta values ('schema_version', ?)", [str(target)])
@@ -144,3 +212,4 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
             raise
         if schema_version(con) != target:
             raise StoreError(f"数据库升级到版本 {target} 失败，数据未改动。")
+    ensure_rules(con)

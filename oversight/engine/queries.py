@@ -49,6 +49,22 @@ def sql_text(name: str) -> str:
 
 
 @cache
+@cache
+def rule_text(name: str) -> str:
+    """The `create or replace macro` statement of queries/rules/<name>.sql (engine.migrations creates them)."""
+    if not _NAME_RE.match(name):
+        raise UsageError(f"规则名称“{name}”不合法，只能包含小写字母、数字和下划线。")
+    path = QUERIES_DIR / "rules" / f"{name}.sql"
+    if not path.is_file():
+        raise UsageError(f"没有名为“{name}”的规则，请检查 queries/rules 目录。")
+    return path.read_text(encoding="utf-8")
+
+
+def rule_names() -> list[str]:
+    """Every rule file of queries/rules/."""
+    return sorted(p.stem for p in (QUERIES_DIR / "rules").glob("*.sql"))
+
+
 def query_parameters(name: str) -> frozenset[str]:
     """The `$names` a query file uses; comments are skipped so prose may mention parameters freely."""
     code = re.sub(r"--[^\n]*", "", sql_text(name))

@@ -1,20 +1,63 @@
-"""Every indicator's headline per period present in the data (the 趋势 page and the report's charts)."""
+"""Every indicator's headline per period present in the data (the 趋势 page and the report's charts).
+
+The history is not a second copy of the rules: each year is one compute() reading, as of that year's
+end (or the as-of date, if earlier), so a year on 趋势 shows exactly what 总览 shows for that year.
+Rotation is judged per school year, from the rotation file every school year shares the rule with.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
 
 import polars as pl
 
 from oversight.contract import catalog
 from oversight.engine import Connection, queries
+from oversight.metrics.indicators import compute_many, headline
 from oversight.metrics.periods import Params, query_params, resolve
+
+#: the indicators judged per calendar year (rotation has its school years)
+YEARLY_KEYS: tuple[str, ...] = tuple(i.key for i in catalog.INDICATORS if i.key != "rotation")
+
+
+def history_readings(con: Connection, params: Params) -> list[Params]:
+    """One reading per year with a yearly record that has begun by the as-of date, each as of its own
+    year end (or the as-of date when that comes first)."""
+    p = resolve(con, params)
+    years = queries.run_query(con, "history_years", query_params(p))["year"].to_list()
+    assert p.as_of is not None  # resolve() fills it
+    return [replace(p, year=int(y), as_of=min(date(int(y), 12, 31), p.as_of)) for y in years]
 
 
 def history(con: Connection, params: Params) -> pl.DataFrame:
-    """Every indicator's headline per year present in the data (rotation per school year), judged at
-    each year's end or D if earlier: columns period, indicator, value, plus indicator_zh for display."""
+    """Columns period ('2024', or '2023-2024' for rotation), indicator (catalog key), value (the
+    indicator's headline), indicator_zh; sorted by indicator, then period."""
     p = resolve(con, params)
-    frame = queries.run_query(con, "indicator_history", query_params(p))
-    labels = {ind.key: ind.zh for ind in catalog.INDICATORS}
-    return frame.with_columns(
-        pl.col("indicator").replace_strict(labels, return_dtype=pl.Utf8).alias("indicator_zh")
+    readings = history_readings(con, p)
+    results = compute_many(con, readings, YEARLY_KEYS)
+    yearly = pl.DataFrame(
+        {
+            "period": [str(r.year) for r in readings for _ in YEARLY_KEYS],
+            "indicator": [key for _ in readings for key in YEARLY_KEYS],
+            "value": [_as_float(headline(result, key)) for result in results for key in YEARLY_KEYS],
+        },
+        schema={"period": pl.String, "indicator": pl.String, "value": pl.Float64},
     )
+    rotation = queries.run_query(con, "rotation_history", query_params(p)).select(
+        pl.col("school_year").alias("period"),
+        pl.lit("rotation").alias("indicator"),
+        pl.col("ratio").cast(pl.Float64).alias("value"),
+    )
+    labels = {ind.key: ind.zh for ind in catalog.INDICATORS}
+    return (
+        pl.concat([yearly, rotation])
+        .sort("indicator", "period")
+        .with_columns(
+            pl.col("indicator").replace_strict(labels, return_dtype=pl.String).alias("indicator_zh")
+        )
+    )
+
+
+def _as_float(value: float | int | None) -> float | None:
+    return None if value is None else float(value)

@@ -165,6 +165,17 @@ def compute(con: Connection, params: Params, keys: tuple[str, ...] | None = None
     return _compute(p, Frames(con, query_params(p)), keys)
 
 
+def compute_many(
+    con: Connection, params: Sequence[Params], keys: tuple[str, ...] | None = None
+) -> list[dict[str, Any]]:
+    """compute() of several readings, all their files started at once (files whose parameters two
+    readings share run once): the 趋势 page's years, each judged exactly as compute() judges it."""
+    readings = [(p, Frames(con, query_params(p))) for p in (resolve(con, x) for x in params)]
+    wanted = [k for k in _INDICATORS if keys is None or k in keys]
+    prefetch([(frames, [name for key in wanted for name in reads(key)]) for _, frames in readings])
+    return [_compute(p, frames, keys) for p, frames in readings]
+
+
 def overview(con: Connection, params: Params) -> tuple[dict[str, Any], pl.DataFrame]:
     """compute() and school_matrix() of one reading from one run of the per-school queries: the 总览
     page needs both for two periods, and each per-school query scans its table once instead of twice."""
