@@ -29,7 +29,7 @@ test: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: install
-	$(BIN)/python -m oversight.bench $(BENCH_ARGS)
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 demo: install
 	$(BIN)/oversight demo --db $(DB)

@@ -16,10 +16,16 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from oversight import bench
-from oversight.contract.schema import TABLES
-
 ROOT = Path(__file__).resolve().parent.parent
+# benchmarks/ is not installed (pyproject packages oversight* only): `python -m pytest` from the root
+# finds it through the working directory, a bare `pytest` through this
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import generate, render  # noqa: E402
+from benchmarks.__main__ import build_parser  # noqa: E402
+from oversight.contract.schema import TABLES  # noqa: E402
+
 SECTIONS = (
     "## Machine",
     "## Reproduce",
@@ -37,7 +43,7 @@ SECTIONS = (
 def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict]:
     tmp = tmp_path_factory.mktemp("bench")
     out = tmp / "benchmarks.md"
-    cmd = [sys.executable, "-m", "oversight.bench", "--scale", "tiny", "--steps", "1,2", "--quick"]
+    cmd = [sys.executable, "-m", "benchmarks", "--scale", "tiny", "--steps", "1,2", "--quick"]
     cmd += ["--workdir", str(tmp / "work"), "--out", str(out)]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -80,14 +86,14 @@ def test_figures_are_positive(run: tuple[str, dict]) -> None:
 
 def test_targets_table_lists_every_target(run: tuple[str, dict]) -> None:
     text, results = run
-    rows = bench.targets(results)
+    rows = render.targets(results)
     assert len(rows) == 5
     section = text.split("## Targets", 1)[1].split("\n## ", 1)[0]
     assert len(re.findall(r"\| (pass|\*\*miss\*\*) \|", section)) == len(rows)
 
 
 def test_generated_batch_is_valid_for_the_schema() -> None:
-    frames = bench.generate_tables(bench.scaled_rows(0.0))
+    frames = generate.generate_tables(generate.scaled_rows(0.0))
     for t in TABLES:
         frame = frames[t.name]
         assert frame.columns == t.column_names
@@ -101,3 +107,38 @@ def test_generated_batch_is_valid_for_the_schema() -> None:
             )
             got = frame.select(list(ref.columns)).drop_nulls()
             assert got.join(keys, on=list(ref.columns), how="anti").height == 0, (t.name, ref.columns)
+
+
+def test_command_line_keeps_its_options() -> None:
+    """`python -m benchmarks` takes the options `python -m oversight.bench` took, with the same defaults."""
+    options = {a.dest: a.default for a in build_parser()._actions if a.dest != "help"}
+    assert options == {
+        "scale": "province",
+        "steps": [1, 10, 100],
+        "out": "docs/benchmarks.md",
+        "workdir": "bench_out",
+        "seed": generate.SEED,
+        "pandas_sample_rows": 100_000,
+        "warm_repeats": 5,
+        "repeats": 3,
+        "indicator_runs": 3,
+        "explain": 3,
+        "profile": False,
+        "quick": False,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert "--pandas-sample-rows" in done.stdout
+
+
+def test_product_does_not_import_the_benchmark() -> None:
+    """The benchmark imports the product, never the other way round, and the product has no bench module."""
+    assert not (ROOT / "oversight" / "bench.py").exists()
+    importers = [
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "oversight").rglob("*.py")
+        if re.search(r"^\s*(from|import)\s+benchmarks\b", p.read_text(encoding="utf-8"), re.MULTILINE)
+    ]
+    assert importers == []
