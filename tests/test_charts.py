@@ -22,6 +22,7 @@ from oversight.contract.catalog import (
 )
 from oversight.metrics import schools
 from oversight.present import figures, labels, tables, xlsx
+from oversight.present.figures import base as figure_base
 
 ok_color, ok_symbol = STATUS_STYLE[STATUS_OK]
 bad_color, bad_symbol = STATUS_STYLE[STATUS_BAD]
@@ -33,7 +34,7 @@ def _title(fig: go.Figure) -> str:
 
 
 def _font_ok(fig: go.Figure) -> None:
-    assert fig.layout.font.family == figures.FONT_FAMILY
+    assert fig.layout.font.family == figure_base.FONT_FAMILY
 
 
 # ---------------------------------------------------------------- labels
@@ -96,8 +97,8 @@ def test_status_matrix_cells_carry_status_symbol_and_colour() -> None:
         [bad_symbol, warn_symbol, STATUS_STYLE[STATUS_NONE][1]],
     ]
     # the colour scale maps each status code to exactly its catalog colour
-    code = {s: i for i, s in enumerate(figures.STATUS_ORDER)}
-    n = len(figures.STATUS_ORDER)
+    code = {s: i for i, s in enumerate(figure_base.STATUS_ORDER)}
+    n = len(figure_base.STATUS_ORDER)
     scale = {round(pos, 6): color for pos, color in heat.colorscale}
     assert scale[round(code[STATUS_BAD] / n, 6)] == bad_color
     assert heat.z[1][0] == code[STATUS_BAD]
