@@ -76,7 +76,7 @@ def read_inputs(paths: Sequence[str | Path]) -> list[tuple[str, bytes]]:
 
 
 def _print_result(validation, skipped) -> None:  # type: ignore[no-untyped-def]
-    from oversight.ingest.checks import format_report
+    from oversight.ingest.problems import format_report
 
     for s in skipped:
         print(s.message)

@@ -119,7 +119,7 @@ def templates_section() -> None:
 
 def show_report(report: pl.DataFrame, key: str) -> None:
     """The validation report as a Chinese table, with an .xlsx copy to send back to the school."""
-    from oversight.ingest import checks
+    from oversight.present import xlsx
 
     if report.is_empty():
         return
@@ -132,7 +132,7 @@ def show_report(report: pl.DataFrame, key: str) -> None:
     st.dataframe(report, hide_index=True, width="stretch", key=f"report_table_{key}")
     st.download_button(
         "下载校验报告（Excel），发回学校修改",
-        data=checks.report_to_xlsx(report),
+        data=xlsx.report_to_xlsx(report),
         file_name="校验报告.xlsx",
         mime=XLSX_MIME,
         key=f"report_xlsx_{key}",

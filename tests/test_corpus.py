@@ -26,7 +26,7 @@ from reliability import corpus_base_files, file_fingerprint, fingerprint
 
 from oversight import cli
 from oversight.engine import connection
-from oversight.ingest import checks, pipeline
+from oversight.ingest import pipeline, problems
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS))
@@ -142,13 +142,13 @@ def test_case(case: dict, shared: tuple[duckdb.DuckDBPyConnection, dict], large_
     con, before = shared
     files = [(Path(p).name, Path(p).read_bytes()) for p in case_paths(case, large_dir)]
     validation = pipeline.validate_only(con, files)
-    text = checks.format_report(validation.report)
+    text = problems.format_report(validation.report)
     assert (0 if validation.ok else 1) == case["exit"], text[:3000]
     assert_reported(text, case)
     if case["exit"] == 1:
         result = pipeline.load_files(con, files, user="语料")
         assert not result.ok and result.outcome is None
-        assert_reported(checks.format_report(result.validation.report), case)  # type: ignore[union-attr]
+        assert_reported(problems.format_report(result.validation.report), case)  # type: ignore[union-attr]
     after = fingerprint(con)
     changed = {name for name in before if before[name] != after.get(name)}
     assert not changed, f"{case['name']} 改动了数据库：{sorted(changed)}"

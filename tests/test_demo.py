@@ -377,7 +377,7 @@ def test_load_demo_commits_one_batch(tmp_path: Path) -> None:
     importlib.util.find_spec("oversight.ingest") is None, reason="oversight.ingest not written yet"
 )
 def test_ingest_reads_the_sample_back_to_the_same_frames(frames: dict[str, pl.DataFrame]) -> None:
-    from oversight.ingest.checks import validate_files
+    from oversight.ingest.batch import validate_files
 
     files = [(p.name, p.read_bytes()) for p in sorted(SAMPLE.iterdir())]
     result = validate_files(files, con=None)

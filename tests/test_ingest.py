@@ -14,14 +14,16 @@ import pytest
 
 from oversight.contract.schema import LEVEL_ERROR, LEVEL_WARNING, REPORT_COLUMNS, TABLES, ProblemKind, table
 from oversight.engine import connection, ledger
-from oversight.ingest import checks
-from oversight.ingest.checks import BatchResult, format_report, report_to_csv, report_to_xlsx, validate_files
+from oversight.ingest import batch
+from oversight.ingest.batch import BatchResult, validate_files
+from oversight.ingest.problems import format_report, report_to_csv
 from oversight.ingest.templates import (
     WORKBOOK_NAME,
     template_csv_bytes,
     templates_xlsx_bytes,
     write_templates,
 )
+from oversight.present.xlsx import report_to_xlsx
 
 FILES = Path(__file__).parent / "files" / "ingest"
 K = ProblemKind
@@ -494,7 +496,7 @@ def test_small_files_checked_beside_a_large_one_give_the_same_report(monkeypatch
     ]
     assert all(len(raw) < 0.05 * sum(len(r) for _, r in files) for name, raw in files if name != "large.csv")
     beside = validate_files(files)
-    monkeypatch.setattr(checks, "SIDE_FILE_SHARE", 0.0)
+    monkeypatch.setattr(batch, "SIDE_FILE_SHARE", 0.0)
     alone = validate_files(files)
     assert beside.report.equals(alone.report)
     assert problems(beside) == [

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from oversight.contract.schema import TABLES, ProblemKind, table
-from oversight.ingest.checks import recognise_table, validate_files
+from oversight.ingest.batch import validate_files
 from oversight.ingest.readers import header_vocabulary, normalise_header, read_upload
+from oversight.ingest.recognise import recognise_table
 
 FILES = Path(__file__).parent / "files" / "ingest"
 SCHOOL_HEADER = ",".join(c.zh for c in table("schools").columns)

@@ -35,6 +35,14 @@ def existing_keys(con: duckdb.DuckDBPyConnection, table_name: str, columns: tupl
     )
 
 
+def current_values(
+    con: duckdb.DuckDBPyConnection, table_name: str, columns: tuple[str, ...], not_null: str
+) -> pl.DataFrame:
+    """`columns` of the current rows whose `not_null` column is filled: e.g. each stored school name with
+    its key, which a unique column in a new batch may not repeat under another key."""
+    return frame(con, f"select {', '.join(columns)} from {table_name} where {not_null} is not null")
+
+
 def loaded_sha(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
     """The batch in force that already loaded a file with this SHA-256, if any."""
     rows = con.execute(

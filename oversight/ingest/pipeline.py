@@ -7,11 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
-
-from oversight.engine import ledger
-from oversight.ingest.checks import BatchResult, validate_files
-from oversight.ingest.checks import (
+from oversight.engine import Connection, ledger
+from oversight.ingest.batch import BatchResult, validate_files
+from oversight.ingest.batch import (
     sha256 as sha256,  # one digest rule; the upload page keys its cache with it
 )
 
@@ -50,7 +48,7 @@ class LoadResult:
 
 
 def _split_with_digests(
-    con: duckdb.DuckDBPyConnection | None,
+    con: Connection | None,
     files: list[tuple[str, bytes]],
     known: list[str] | None = None,
 ) -> tuple[list[tuple[str, bytes]], list[str], list[SkippedFile]]:
@@ -73,7 +71,7 @@ def _split_with_digests(
 
 
 def split_already_loaded(
-    con: duckdb.DuckDBPyConnection | None, files: list[tuple[str, bytes]]
+    con: Connection | None, files: list[tuple[str, bytes]]
 ) -> tuple[list[tuple[str, bytes]], list[SkippedFile]]:
     """Files whose exact bytes a batch in force already loaded are reported, not loaded twice."""
     fresh, _, skipped = _split_with_digests(con, files)
@@ -81,7 +79,7 @@ def split_already_loaded(
 
 
 def validate_only(
-    con: duckdb.DuckDBPyConnection | None,
+    con: Connection | None,
     files: list[tuple[str, bytes]],
     *,
     mode: str = "upsert",
@@ -91,7 +89,7 @@ def validate_only(
 
 
 def load_files(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     files: list[tuple[str, bytes]],
     *,
     user: str,
