@@ -74,7 +74,7 @@ def _plain(value: object) -> object:
 # ---------------------------------------------------------------- the validation report
 
 
-def defuse_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+def _defuse_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     """Every text column with a quote before each cell a spreadsheet would read as a formula, in one
     vectorised pass (the validation report quotes uploaded cells, so it may carry hostile text)."""
     text = [c for c, dtype in frame.schema.items() if dtype == pl.String]
@@ -108,7 +108,7 @@ def report_to_xlsx(report: pl.DataFrame) -> bytes:
     ws.append(list(report.columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for row in defuse_formulas(report).iter_rows():
+    for row in _defuse_formulas(report).iter_rows():
         ws.append(list(row))
     for i, name in enumerate(report.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _REPORT_WIDTHS.get(name, 14)
