@@ -226,6 +226,7 @@ def test_fast_parse_with_suspects_equals_the_full_parser(cells: list[str]) -> No
         "1234567890123456.99",
         "12345678901234567.99",
         "1e3",
+        "1E30",
         "1,234.50",
         "+5",
         "１２.５",

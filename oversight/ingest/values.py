@@ -180,9 +180,11 @@ def _decimal_from_clean(text: pl.Series) -> pl.Series:
     value = text.cast(pl.Decimal(38, 10), strict=False)
     scientific = text.str.contains(r"[eE]").fill_null(False)
     if scientific.any():
-        value = _where(
-            scientific, text.cast(pl.Float64, strict=False).cast(pl.Decimal(38, 10), strict=False), value
-        )
+        # a float beyond Decimal(38, 10) makes polars raise instead of giving null; such an amount is
+        # out of any range anyway, so it is left unread (a 类型错误) rather than cast
+        as_float = text.cast(pl.Float64, strict=False)
+        as_float = _where(as_float.abs() < 1e27, as_float)
+        value = _where(scientific, as_float.cast(pl.Decimal(38, 10), strict=False), value)
     return value.round(2).cast(pl.Decimal(18, 2), strict=False)
 
 
