@@ -1,21 +1,22 @@
 """总览: where the district stands on every indicator, which schools lag, and how fresh the data is.
 
 The home page of the directory-mode app (pages/ holds the rest). Thin by design: read the filters
-(ui.page_setup), call the cached indicator functions, draw with ui and charts.
+(page.page_setup), call the cached indicator functions, draw with widgets and charts.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from oversight.app import ui
+from oversight.app import cache, downloads, page, sidebar, widgets
 from oversight.contract.catalog import INDICATORS
+from oversight.metrics import schools
 from oversight.present import figures
 
-ctx = ui.page_setup("总览")
-st.caption(ui.params_caption(ctx.params))
+ctx = page.page_setup("总览")
+st.caption(sidebar.params_caption(ctx.params))
 
-fresh = ui.freshness(ctx.db, ctx.version)
+fresh = cache.freshness(ctx.db, ctx.version)
 if fresh is None:
     st.warning("数据库中还没有导入任何数据，请由分析员在“数据上传”页面上传学校报送的数据。")
     st.stop()
@@ -24,10 +25,10 @@ st.caption(
     f"（在用批次共 {fresh['batches']} 批）"
 )
 
-ui.report_download_button(ctx)
+downloads.report_download_button(ctx)
 
-result, matrix = ui.overview_pair(ctx.db, ctx.version, ctx.params)[0]
-changes = ui.overview_compared(ctx.db, ctx.version, ctx.params)
+result, matrix = cache.overview_pair(ctx.db, ctx.version, ctx.params)[0]
+changes = cache.overview_compared(ctx.db, ctx.version, ctx.params)
 
 st.subheader("各项指标")
 per_row = 4
@@ -35,7 +36,7 @@ for start in range(0, len(INDICATORS), per_row):
     cols = st.columns(per_row)
     for col, ind in zip(cols, INDICATORS[start : start + per_row], strict=False):
         with col:
-            ui.indicator_card(ind.key, result[ind.key], changes.get(ind.key))
+            widgets.indicator_card(ind.key, result[ind.key], changes.get(ind.key))
 
 st.subheader("各校指标达标情况")
 st.caption(
@@ -43,28 +44,28 @@ st.caption(
 )
 tab_table, tab_map = st.tabs(["状态表（可点击）", "状态热力图"])
 with tab_table:
-    picked = ui.status_matrix_table(matrix, key="matrix")
+    picked = widgets.status_matrix_table(matrix, key="matrix")
     if picked:
-        ui.go_to_school(picked)
+        widgets.go_to_school(picked)
 with tab_map:
     # a heat map of every school of a province would be 30,000 unreadable rows (and seconds to draw)
-    shown = ui.laggards_first(matrix).head(ui.MATRIX_ROWS)
+    shown = schools.laggards_first(matrix).head(widgets.MATRIX_ROWS)
     if matrix.height > shown.height:
         st.caption(f"共 {matrix.height} 所学校，热力图显示未达标项数最多的 {shown.height} 所。")
-    ui.chart(figures.status_matrix(shown), shown, "各校指标达标情况", "matrix_fig")
+    widgets.chart(figures.status_matrix(shown), shown, "各校指标达标情况", "matrix_fig")
 
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 with left:
-    code = ui.school_picker(matrix, "home_school", label="查看学校画像", sync_url=False)
+    code = widgets.school_picker(matrix, "home_school", label="查看学校画像", sync_url=False)
 with right:
     if st.button("打开学校画像", key="open_profile", type="primary") and code:
-        ui.go_to_school(code)
+        widgets.go_to_school(code)
 
 st.subheader("重点关注")
 st.caption("同一指标连续两期（本期与上期）未达标的学校。")
-watch = ui.watch_list(ctx.db, ctx.version, ctx.params)
+watch = cache.watch_list(ctx.db, ctx.version, ctx.params)
 if watch.is_empty():
     st.success("没有连续两期未达标的学校。")
 else:
     st.markdown(f"共 **{watch['school_code'].n_unique()}** 所学校、**{watch.height}** 项连续两期未达标。")
-    ui.table(watch.drop("indicator"), "重点关注学校", "watch")
+    widgets.table(watch.drop("indicator"), "重点关注学校", "watch")

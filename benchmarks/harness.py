@@ -352,7 +352,7 @@ def worker_record(args: dict[str, Any]) -> dict[str, Any]:
     from streamlit.testing.v1 import AppTest
 
     # imported before the functions are wrapped, as the pages' own imports are
-    from oversight.app import ui
+    from oversight.app import page
     from oversight.contract import roles
 
     # the app's config hides error details from viewers; the benchmark needs them to report a broken page
@@ -365,7 +365,7 @@ def worker_record(args: dict[str, Any]) -> dict[str, Any]:
     for path in page_files():
         st.cache_data.clear()
         calls.clear()
-        pages[path.stem] = _record_page(AppTest, path, calls, ui.SESSION_USER, roles.ROLE_ADMIN)
+        pages[path.stem] = _record_page(AppTest, path, calls, page.SESSION_USER, roles.ROLE_ADMIN)
     Path(args["out"]).write_bytes(pickle.dumps({k: v["calls"] for k, v in pages.items()}))
     return {"pages": {k: {kk: vv for kk, vv in v.items() if kk != "calls"} for k, v in pages.items()}}
 

@@ -209,7 +209,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     db = connection.resolve_db_path(args.db)
     if not db.exists():
         raise OversightError(f"数据库文件 {db} 不存在，请先运行 oversight demo 或导入数据。")
-    with connection.opened(db) as con:
+    with connection.snapshot(db) as con:
         result = indicators.compute(con, params)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
@@ -275,7 +275,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = connection.resolve_db_path(args.db)
     if not db.exists():
         raise OversightError(f"数据库文件 {db} 不存在，请先运行 oversight demo 或导入数据。")
-    with connection.opened(db) as con:
+    with connection.snapshot(db) as con:
         raw = report.build_docx(con, periods.Params(year=args.year, town=args.town))
     Path(args.out).write_bytes(raw)
     print(f"已生成情况总结：{args.out}")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from oversight.app import ui
-from oversight.metrics import schools
+from oversight.app import cache, page, sidebar, widgets
+from oversight.metrics import details, schools
 from oversight.present import figures, formats
 
-ctx = ui.page_setup("组织建设")
-st.caption(ui.params_caption(ctx.params))
-result = ui.compute(
+ctx = page.page_setup("组织建设")
+st.caption(sidebar.params_caption(ctx.params))
+result = cache.compute(
     ctx.db, ctx.version, ctx.params, ("party_orgs", "split_roles", "cross_appointment", "appointments")
 )
 orgs, split, cross, appointed = (
@@ -30,24 +29,24 @@ c5.metric("书记或校长空缺学校", split["vacant"])
 st.caption(" · ".join(f"{t} {n}" for t, n in orgs["by_type"].items()))
 
 st.subheader("党组织体系")
-tree = ui.query(ctx.db, ctx.version, "org_tree", ctx.params)
+tree = cache.query(ctx.db, ctx.version, "org_tree", ctx.params)
 kind = st.radio(
     "图形", ["旭日图", "矩形树图"], horizontal=True, key="tree_kind", label_visibility="collapsed"
 )
-ui.chart(
+widgets.chart(
     figures.org_tree(tree, kind="sunburst" if kind == "旭日图" else "treemap"),
-    tree.filter(pl.col("parent_id") != ""),
+    details.orgs_only(tree),
     "党组织体系",
     "org_tree",
 )
 
 st.subheader("书记、校长分设与一肩挑")
-by_school = ui.query(ctx.db, ctx.version, "split_roles_by_school", ctx.params)
+by_school = cache.query(ctx.db, ctx.version, "split_roles_by_school", ctx.params)
 parts = ["split_count", "combined_count", "vacant_count"]
 left, right = st.columns(2)
 with left:
     by_stage = schools.split_roles_grouped(by_school, "stage")
-    ui.chart(
+    widgets.chart(
         figures.stacked_bars(by_stage, "stage", parts, title="按学段", value_title="学校数"),
         by_stage,
         "书记校长设置_按学段",
@@ -55,7 +54,7 @@ with left:
     )
 with right:
     by_town = schools.split_roles_grouped(by_school, "town")
-    ui.chart(
+    widgets.chart(
         figures.stacked_bars(
             by_town, "town", parts, title="按乡镇街道", value_title="学校数", horizontal=True
         ),
@@ -65,26 +64,22 @@ with right:
     )
 
 st.subheader("书记或校长空缺的学校")
-vacant = by_school.filter(pl.col("split_status") == "空缺")
+vacant = details.vacant_schools(by_school)
 if vacant.is_empty():
     st.success("截止日期时所有学校的书记、校长均有人在任。")
 else:
-    ui.table(vacant, "书记或校长空缺学校", "vacant")
+    widgets.table(vacant, "书记或校长空缺学校", "vacant")
 with st.expander("各校书记、校长设置明细"):
-    ui.table(by_school, "各校书记校长设置", "split_school")
+    widgets.table(by_school, "各校书记校长设置", "split_school")
 
 st.subheader("交叉任职")
 st.caption(
     f"党员副校长 {cross['deputies']} 人，其中进入党组织班子（副书记或支部委员）{cross['cross_appointed']} 人。"
 )
-cross_school = schools.add_status(
-    ui.query(ctx.db, ctx.version, "cross_appointment_by_school", ctx.params).filter(
-        pl.col("deputies_count") > 0
-    ),
-    "cross_appointment",
-    "cross_appointed_share",
-).sort("cross_appointed_share", nulls_last=True)
-ui.chart(
+cross_school = details.schools_with_deputies(
+    cache.query(ctx.db, ctx.version, "cross_appointment_by_school", ctx.params)
+)
+widgets.chart(
     figures.status_bars(
         cross_school,
         "school_name",
@@ -98,8 +93,8 @@ ui.chart(
 )
 
 st.subheader("新任命书记、副书记")
-by_year = ui.query(ctx.db, ctx.version, "appointments_by_year", ctx.params)
-ui.chart(
+by_year = cache.query(ctx.db, ctx.version, "appointments_by_year", ctx.params)
+widgets.chart(
     figures.stacked_bars(
         by_year,
         "year",
@@ -115,8 +110,8 @@ ui.chart(
 st.markdown(
     f"**{ctx.params.year} 年**新任命书记 {appointed['secretaries']} 人、副书记 {appointed['deputy_secretaries']} 人："
 )
-ui.table(
-    ui.query(ctx.db, ctx.version, "appointments_list", ctx.params),
+widgets.table(
+    cache.query(ctx.db, ctx.version, "appointments_list", ctx.params),
     f"{ctx.params.year}年新任命名单",
     "appoint_list",
 )

@@ -6,60 +6,53 @@ the count of schools below the line against the previous school year, then the l
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from oversight.app import ui
+from oversight.app import cache, page, sidebar, widgets
 from oversight.contract.catalog import INDICATORS_BY_KEY, ROTATION_TARGET, STATUS_BAD
-from oversight.metrics import schools
+from oversight.metrics import details as details_of
 from oversight.present import figures, labels
 
-ctx = ui.page_setup("交流轮岗")
+ctx = page.page_setup("交流轮岗")
 sy = ctx.params.school_year
-st.caption(ui.params_caption(ctx.params))
+st.caption(sidebar.params_caption(ctx.params))
 KEYS = ("rotation",)  # the indicators this page shows: only their queries run
 DETAILS = ("rotation_history", "rotation_by_school", "rotation_flows")  # fetched with the cards, at once
-result, changes, details = ui.compute_with(ctx.db, ctx.version, ctx.params, KEYS, DETAILS)
+result, changes, details = cache.compute_with(ctx.db, ctx.version, ctx.params, KEYS, DETAILS)
 rotation, change = result["rotation"], changes["rotation"]
 history = details["rotation_history"]
-prior = history.filter(pl.col("school_year") < sy).tail(1)
-prior_below = prior["schools_below_target"][0] if prior.height else None
-prior_sy = prior["school_year"][0] if prior.height else None
+prior = details_of.previous_school_year(history, sy)
+prior_below = prior["schools_below_target"] if prior else None
+prior_sy = prior["school_year"] if prior else None
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    ui.indicator_card("rotation", rotation, change)
+    widgets.indicator_card("rotation", rotation, change)
 c2.metric("交流轮岗教师 / 符合条件教师", f"{rotation['rotated']} / {rotation['eligible']}")
 c3.metric(
     f"低于 {ROTATION_TARGET:.0%} 的学校",
     f"{rotation['schools_below_target']} 所",
-    delta=ui.count_change(rotation["schools_below_target"], prior_below, fewer_is_better=True),
+    delta=widgets.count_change(rotation["schools_below_target"], prior_below, fewer_is_better=True),
     delta_color="off",
     delta_arrow="off",
     help="符合交流条件教师数大于 0 的学校中，交流轮岗比例低于目标的学校数，与上学年比较",
 )
 c4.metric("纳入考核学校", f"{rotation['schools_measured']} 所")
 
-by_school = schools.rotation_gap(
-    schools.add_status(
-        details["rotation_by_school"].filter(pl.col("is_measured")),
-        "rotation",
-        "rotated_share",
-    )
-)
-below = by_school.filter(pl.col("is_below_target")).sort("rotated_share")
+by_school = details_of.rotation_measured(details["rotation_by_school"])
+below = details_of.rotation_below(by_school)
 st.subheader(f"{sy} 学年低于 {ROTATION_TARGET:.0%} 的学校（{below.height} 所）")
 if prior_below is None:
     st.caption("没有上一学年的交流轮岗数据，无法比较。")
 else:
     st.markdown(
         f"上学年（{prior_sy}）低于 {ROTATION_TARGET:.0%} 的学校 {prior_below} 所，本学年 {below.height} 所："
-        f"**{ui.count_change(below.height, prior_below, fewer_is_better=True)}**。"
+        f"**{widgets.count_change(below.height, prior_below, fewer_is_better=True)}**。"
     )
 if below.is_empty():
     st.success("所有纳入考核的学校均达到交流轮岗目标。")
 else:
-    ui.table(
+    widgets.table(
         below.select(
             "school_code",
             "school_name",
@@ -76,7 +69,7 @@ else:
     )
 
 st.subheader("各校交流轮岗比例")
-ui.chart(
+widgets.chart(
     figures.status_bars(
         by_school.sort("rotated_share"),
         "school_name",
@@ -93,14 +86,14 @@ ui.chart(
 left, right = st.columns(2)
 with left:
     flows = details["rotation_flows"]
-    ui.chart(
+    widgets.chart(
         figures.flows_sankey(flows, value="rotations_count", title=f"{sy} 学年城乡之间的交流流向"),
         flows,
         f"{sy}学年城乡交流流向",
         "flows",
     )
 with right:
-    ui.chart(
+    widgets.chart(
         figures.lines(
             history,
             "school_year",
@@ -114,7 +107,7 @@ with right:
         "历年交流轮岗",
         "history",
     )
-ui.chart(
+widgets.chart(
     figures.stacked_bars(
         history,
         "school_year",

@@ -3,16 +3,16 @@ branch × quarter grid, and 组织生活会 / 民主评议党员 held per year."
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from oversight.app import ui
+from oversight.app import cache, page, sidebar, widgets
+from oversight.metrics import details as details_of
 from oversight.metrics import schools
 from oversight.present import figures
 
-ctx = ui.page_setup("议事决策")
+ctx = page.page_setup("议事决策")
 year = ctx.params.year
-st.caption(ui.params_caption(ctx.params))
+st.caption(sidebar.params_caption(ctx.params))
 KEYS = (
     "two_level_review",
     "three_meetings_one_lesson",
@@ -25,16 +25,16 @@ DETAILS = (
     "meetings_heatmap",
     "meetings_yearly_kinds",
 )
-result, changes, details = ui.compute_with(ctx.db, ctx.version, ctx.params, KEYS, DETAILS)
+result, changes, details = cache.compute_with(ctx.db, ctx.version, ctx.params, KEYS, DETAILS)
 review, meetings = result["two_level_review"], result["three_meetings_one_lesson"]
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    ui.indicator_card("two_level_review", review, changes["two_level_review"])
+    widgets.indicator_card("two_level_review", review, changes["two_level_review"])
 c2.metric(f"{year} 年登记事项", review["matters"])
 c3.metric("未按程序的事项", review["matters"] - review["compliant"])
 with c4:
-    ui.indicator_card("three_meetings_one_lesson", meetings, changes["three_meetings_one_lesson"])
+    widgets.indicator_card("three_meetings_one_lesson", meetings, changes["three_meetings_one_lesson"])
 
 st.subheader("三重一大事项两级审议")
 outcomes = [
@@ -46,7 +46,7 @@ outcomes = [
 left, right = st.columns(2)
 with left:
     by_category = details["review_by_category"]
-    ui.chart(
+    widgets.chart(
         figures.stacked_bars(
             by_category,
             "category",
@@ -60,12 +60,8 @@ with left:
         "review_category",
     )
 with right:
-    by_school = schools.add_status(
-        details["review_by_school"].filter(pl.col("matters_count") > 0),
-        "two_level_review",
-        "compliant_share",
-    ).sort("compliant_share")
-    ui.chart(
+    by_school = details_of.schools_with_matters(details["review_by_school"])
+    widgets.chart(
         figures.status_bars(
             by_school,
             "school_name",
@@ -80,14 +76,14 @@ with right:
 
 noncompliant = details["review_noncompliant_matters"]
 st.markdown(f"**未按程序审议的事项（{noncompliant.height} 项）**")
-ui.table(noncompliant, f"{year}年未按程序审议事项", "noncompliant")
+widgets.table(noncompliant, f"{year}年未按程序审议事项", "noncompliant")
 
 st.subheader("三会一课")
 st.caption(
     "每格为一个支部在一个季度是否按期召开支部党员大会、每月支部委员会和党课；未到考核期的季度记为“无数据”。"
 )
 grid = schools.quarter_status(details["meetings_heatmap"])
-ui.chart(
+widgets.chart(
     figures.status_heatmap(grid, "quarter", "org_name", title=f"{year} 年各支部三会一课落实情况"),
     grid,
     f"{year}年三会一课",
@@ -98,7 +94,7 @@ st.subheader("组织生活会与民主评议党员")
 yearly = details["meetings_yearly_kinds"]
 left, right = st.columns(2)
 with left:
-    ui.chart(
+    widgets.chart(
         figures.grouped_by(
             yearly,
             "year",
@@ -113,7 +109,7 @@ with left:
         "yearly_meetings",
     )
 with right:
-    ui.chart(
+    widgets.chart(
         figures.grouped_by(
             yearly,
             "year",

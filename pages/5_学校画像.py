@@ -6,21 +6,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oversight.app import ui
+from oversight.app import cache, page, sidebar, widgets
 from oversight.contract.catalog import ROTATION_TARGET
 from oversight.metrics import schools
 from oversight.present import figures, tables
 
-ctx = ui.page_setup("学校画像")
-school_list = ui.query(ctx.db, ctx.version, "schools_list", ctx.params)
-code = ui.school_picker(school_list, "profile_school")
+ctx = page.page_setup("学校画像")
+school_list = cache.query(ctx.db, ctx.version, "schools_list", ctx.params)
+code = widgets.school_picker(school_list, "profile_school")
 if code is None:
     st.info("当前筛选条件下没有学校，请调整左侧筛选条件。")
     st.stop()
-st.caption(ui.params_caption(ctx.params))
+st.caption(sidebar.params_caption(ctx.params))
 school = (("school_code", code),)
 
-info = ui.query(ctx.db, ctx.version, "school_profile_info", ctx.params, school)
+info = cache.query(ctx.db, ctx.version, "school_profile_info", ctx.params, school)
 row = info.row(0, named=True)
 st.subheader(row["school_name"])
 c1, c2, c3, c4, c5 = st.columns(5)
@@ -30,22 +30,22 @@ c3.metric("城乡类型", row["area_type"])
 c4.metric("党组织 / 党员", f"{row['orgs_count']} / {row['members_count']}")
 c5.metric("章程修订", "已修订" if row["is_charter_revised"] else "未修订")
 with st.expander("学校基本信息"):
-    ui.table(info, f"{row['school_name']}_基本信息", "info")
+    widgets.table(info, f"{row['school_name']}_基本信息", "info")
 
-district, matrix = ui.overview(ctx.db, ctx.version, ctx.params)
+district, matrix = cache.overview(ctx.db, ctx.version, ctx.params)
 mine = matrix.filter(matrix["school_code"] == code)
 versus = tables.school_vs_district_frame(mine.row(0, named=True) if mine.height else {}, district)
 st.subheader("各项指标与全区对比")
-ui.chart(
+widgets.chart(
     figures.school_vs_district(versus, title=f"{row['school_name']}与全区对比"),
     versus,
     f"{row['school_name']}_指标对比",
     "versus",
 )
 
-leaders = ui.query(ctx.db, ctx.version, "school_profile_leaders", ctx.params, school)
+leaders = cache.query(ctx.db, ctx.version, "school_profile_leaders", ctx.params, school)
 st.subheader("领导班子")
-ui.chart(
+widgets.chart(
     figures.timeline(leaders, as_of=ctx.params.as_of, title="领导班子任职时间线"),
     leaders,
     f"{row['school_name']}_领导班子",
@@ -53,14 +53,14 @@ ui.chart(
 )
 
 st.subheader("三重一大事项")
-matters = ui.query(ctx.db, ctx.version, "school_profile_matters", ctx.params, school)
-ui.table(matters, f"{row['school_name']}_三重一大事项", "matters")
+matters = cache.query(ctx.db, ctx.version, "school_profile_matters", ctx.params, school)
+widgets.table(matters, f"{row['school_name']}_三重一大事项", "matters")
 
 st.subheader(f"{ctx.params.year} 年三会一课")
 meetings = schools.quarter_status(
-    ui.query(ctx.db, ctx.version, "school_profile_meetings", ctx.params, school)
+    cache.query(ctx.db, ctx.version, "school_profile_meetings", ctx.params, school)
 )
-ui.chart(
+widgets.chart(
     figures.status_heatmap(meetings, "quarter", "org_name", title="各支部各季度三会一课落实情况"),
     meetings,
     f"{row['school_name']}_三会一课",
@@ -70,19 +70,19 @@ ui.chart(
 left, right = st.columns(2)
 with left:
     st.subheader("最强党支部")
-    honors = ui.query(ctx.db, ctx.version, "school_profile_honors", ctx.params, school)
+    honors = cache.query(ctx.db, ctx.version, "school_profile_honors", ctx.params, school)
     if honors.is_empty():
         st.info("本校党组织尚未获评最强党支部。")
     else:
-        ui.table(honors, f"{row['school_name']}_最强党支部", "honors")
+        widgets.table(honors, f"{row['school_name']}_最强党支部", "honors")
 with right:
     st.subheader("交流轮岗")
     rotation = schools.add_status(
-        ui.query(ctx.db, ctx.version, "school_profile_rotation", ctx.params, school),
+        cache.query(ctx.db, ctx.version, "school_profile_rotation", ctx.params, school),
         "rotation",
         "rotated_share",
     )
-    ui.chart(
+    widgets.chart(
         figures.status_bars(
             rotation,
             "school_year",

@@ -1,90 +1,16 @@
-"""账号管理: administrators list, add, reset and delete accounts.
-
-Every action goes through `oversight.engine.users` (the same functions as `oversight users`), and each one checks
-the right again on the server when it runs, against the role the database holds now, so a session whose
-account was demoted or removed cannot act from a page it still has open.
-"""
+"""账号管理: administrators list, add, reset and delete accounts (oversight.app.accounts draws it)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import polars as pl
 import streamlit as st
 
-from oversight.app import ui
-from oversight.contract import roles
-from oversight.contract.errors import OversightError
-from oversight.engine import users
+from oversight.app import accounts, page
 
-ctx = ui.page_setup("账号管理", "accounts", filters=False)
-
-
-def _act(action: str, func: Callable[..., object], *args: object) -> bool:
-    """Run one account action after checking the right again; show a Chinese sentence on failure."""
-    try:
-        roles.require(ui.verified_user(ctx.db), "accounts")
-        with ui.connection(ctx.db) as con:
-            func(con, *args)
-    except OversightError as exc:
-        ui.show_error(exc)
-        return False
-    st.session_state["_accounts_notice"] = action
-    return True
-
-
-with ui.connection(ctx.db) as con:
-    accounts = users.list_users(con)  # type: ignore[arg-type]
-usernames = [str(u["用户名"]) for u in accounts]
-
-notice = st.session_state.pop("_accounts_notice", None)
-if notice:
-    st.success(notice)
-
-st.subheader("现有账号")
-st.caption("角色：领导可查看看板；分析员可查看并上传数据；管理员另可撤销批次、管理账号。")
-if accounts:
-    st.dataframe(pl.DataFrame(accounts), hide_index=True, width="stretch")
-else:
-    st.info("还没有任何账号。")
-
+ctx = page.page_setup("账号管理", "accounts", filters=False)
+usernames = accounts.accounts_section(ctx)
 col_add, col_reset = st.columns(2)
-with col_add, st.form("add_user", clear_on_submit=True):
-    st.markdown("**添加账号**")
-    new_name = st.text_input("用户名", key="add_username")
-    new_role = st.selectbox("角色", roles.ROLES, key="add_role")
-    new_pw = st.text_input(
-        "初始密码", type="password", key="add_password", help=f"至少 {roles.MIN_PASSWORD_LENGTH} 位"
-    )
-    new_pw2 = st.text_input("再输入一次", type="password", key="add_password2")
-    if st.form_submit_button("添加", type="primary"):
-        if new_pw != new_pw2:
-            st.error("两次输入的密码不一致。")
-        elif _act(
-            f"已添加账号 {new_name.strip()}（{new_role}）。", users.add_user, new_name, new_pw, new_role
-        ):
-            st.rerun()
-
-with col_reset, st.form("reset_password", clear_on_submit=True):
-    st.markdown("**重置密码**（同时解除锁定）")
-    who = st.selectbox("账号", usernames, key="reset_username", index=None, placeholder="选择账号")
-    pw = st.text_input(
-        "新密码", type="password", key="reset_password", help=f"至少 {roles.MIN_PASSWORD_LENGTH} 位"
-    )
-    pw2 = st.text_input("再输入一次", type="password", key="reset_password2")
-    if st.form_submit_button("重置密码"):
-        if not who:
-            st.error("请选择账号。")
-        elif pw != pw2:
-            st.error("两次输入的密码不一致。")
-        elif _act(f"已重置 {who} 的密码，并解除锁定。", users.set_password, who, pw):
-            st.rerun()
-
-st.subheader("删除账号")
-others = [u for u in usernames if u != ctx.user.username]
-target = st.selectbox("账号", others, key="delete_username", index=None, placeholder="选择要删除的账号")
-st.caption("不能删除当前登录的账号，也不能删除最后一个管理员。")
-confirm = st.checkbox("我确认删除该账号", key="delete_confirm", disabled=target is None)
-clicked = st.button("删除账号", key="delete_user", disabled=not (target and confirm))
-if clicked and target and _act(f"已删除账号 {target}。", users.remove_user, target):
-    st.rerun()
+with col_add:
+    accounts.add_form(ctx)
+with col_reset:
+    accounts.reset_form(ctx, usernames)
+accounts.delete_section(ctx, usernames)

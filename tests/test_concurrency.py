@@ -5,7 +5,7 @@ How the product is used decides how readers are tested (shared/FACTS.md):
 - Inside the Streamlit server every session is a thread of one process, and an upload through the
   数据上传 page commits in that same process. DuckDB then lets readers and the writer share the file
   (MVCC), so the question is snapshot isolation: a page's dozen queries must all see the same
-  committed state. Readers here are threads using `ui.snapshot`, as the dashboard's cached reads do.
+  committed state. Readers here are threads using `cache.snapshot`, as the dashboard's cached reads do.
 - A command-line load is another process. DuckDB lets one process hold the file, and the dashboard
   holds it only per piece of work, so readers and the loader take turns: a reader waits while the load
   runs (connection.connect waits up to 15 s) and then sees the new data whole.
@@ -27,7 +27,7 @@ import pytest
 from reliability import corpus_base_files, ledger_problems, loader_command, meetings_csv, read_only
 from streamlit.testing.v1 import AppTest
 
-from oversight.app import ui
+from oversight.app import cache
 from oversight.contract.errors import StoreBusy
 from oversight.engine import connection
 from oversight.ingest import pipeline
@@ -90,7 +90,7 @@ def test_indicators_during_uploads_in_the_server_process_are_never_mixed(db: Pat
     """Five uploads of 3,000 schools each while three sessions compute every indicator.
 
     Each indicator counts the schools on its own (schools.total, charter, duty_reports, split_roles);
-    a reading that straddles a commit shows different totals. Without `ui.snapshot` this happened in
+    a reading that straddles a commit shows different totals. Without `cache.snapshot` this happened in
     14 of 19 readings on this machine.
     """
     readings: list[tuple[int, ...]] = []
@@ -98,11 +98,11 @@ def test_indicators_during_uploads_in_the_server_process_are_never_mixed(db: Pat
 
     def writer() -> None:
         for k in range(5):
-            with ui.connection(str(db)) as con:
+            with cache.connection(str(db)) as con:
                 assert pipeline.load_files(con, schools_batch(k, 3000), user="上传").ok  # type: ignore[arg-type]
 
     def reader() -> None:
-        with ui.snapshot(str(db)) as con:
+        with cache.snapshot(str(db)) as con:
             r = indicators.compute(con, periods.Params(year=2023))  # type: ignore[arg-type]
         totals = (
             r["schools"]["total"],
@@ -141,11 +141,11 @@ def test_two_tables_of_one_batch_appear_together(db: Path) -> None:
 
     def writer() -> None:
         for k in range(4):
-            with ui.connection(str(db)) as con:
+            with cache.connection(str(db)) as con:
                 assert pipeline.load_files(con, batch(k), user="上传").ok  # type: ignore[arg-type]
 
     def reader() -> None:
-        with ui.snapshot(str(db)) as con:
+        with cache.snapshot(str(db)) as con:
             meetings = con.execute("select count(*) from meetings").fetchall()[0][0]  # type: ignore[attr-defined]
             time.sleep(0.005)  # widen the window between the two statements
             matters = con.execute("select count(*) from matters").fetchall()[0][0]  # type: ignore[attr-defined]
@@ -244,7 +244,7 @@ def test_many_sessions_at_once_while_an_upload_commits(
 
     def upload() -> None:
         codes = "".join(f"Y{i},负载学校{i},小学,城关街道,城区,是,是\n" for i in range(2000))
-        with ui.connection(str(db)) as con:
+        with cache.connection(str(db)) as con:
             assert pipeline.load_files(con, [("学校.csv", (SCHOOLS_HEADER + codes).encode())], user="上传").ok  # type: ignore[arg-type]
 
     # One visit first, as a server that has served a page: a cold process imports pandas/pyarrow lazily

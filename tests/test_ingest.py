@@ -16,14 +16,14 @@ from oversight.contract.schema import LEVEL_ERROR, LEVEL_WARNING, REPORT_COLUMNS
 from oversight.engine import connection, ledger
 from oversight.ingest import batch
 from oversight.ingest.batch import BatchResult, validate_files
-from oversight.ingest.problems import format_report, report_to_csv
+from oversight.ingest.problems import format_report
 from oversight.ingest.templates import (
     WORKBOOK_NAME,
     template_csv_bytes,
     templates_xlsx_bytes,
     write_templates,
 )
-from oversight.present.xlsx import report_to_xlsx
+from oversight.present.xlsx import report_to_csv, report_to_xlsx
 
 FILES = Path(__file__).parent / "files" / "ingest"
 K = ProblemKind

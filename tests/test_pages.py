@@ -129,9 +129,9 @@ def test_home_matrix_of_a_large_district_shows_laggards_first_and_caps_rows(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A province has tens of thousands of schools: the screen shows the worst first, the download all."""
-    from oversight.app import ui
+    from oversight.app import widgets
 
-    monkeypatch.setattr(ui, "MATRIX_ROWS", 10)
+    monkeypatch.setattr(widgets, "MATRIX_ROWS", 10)
     at = _run("总览", year="2023")
     shown = at.dataframe[0].value
     assert shown.shape[0] == 10
@@ -263,8 +263,8 @@ def test_trend_page(db: Path) -> None:
 
 def test_laggards_first_orders_by_indicators_missed() -> None:
     """The status table and the heat map cut a province to the schools missing most indicators."""
-    from oversight.app import ui
     from oversight.contract.catalog import STATUS_BAD, STATUS_OK, STATUS_WARN
+    from oversight.metrics import schools
 
     matrix = pl.DataFrame(
         {
@@ -273,16 +273,18 @@ def test_laggards_first_orders_by_indicators_missed() -> None:
             "charter_status": [STATUS_BAD, STATUS_BAD, STATUS_OK, STATUS_OK],
         }
     )
-    assert ui.laggards_first(matrix)["school_code"].to_list() == ["B", "A", "C", "D"]
+    assert schools.laggards_first(matrix)["school_code"].to_list() == ["B", "A", "C", "D"]
 
 
 def test_long_table_shows_its_first_rows_and_says_so() -> None:
     def page() -> None:
         import polars as pl
 
-        from oversight.app import ui
+        from oversight.app import widgets
 
-        ui.table(pl.DataFrame({"school_code": [f"S{i}" for i in range(ui.TABLE_ROWS + 7)]}), "明细", "t")
+        widgets.table(
+            pl.DataFrame({"school_code": [f"S{i}" for i in range(widgets.TABLE_ROWS + 7)]}), "明细", "t"
+        )
 
     at = AppTest.from_function(page).run()
     assert not at.exception

@@ -157,9 +157,9 @@ def test_png_button_is_a_deferred_download() -> None:
     def script() -> None:
         import plotly.graph_objects as go
 
-        from oversight.app import ui
+        from oversight.app import downloads
 
-        ui.png_download_button(go.Figure(go.Bar(x=["甲"], y=[1])), "图表", key="png")
+        downloads.png_download_button(go.Figure(go.Bar(x=["甲"], y=[1])), "图表", key="png")
 
     at = AppTest.from_function(script).run()
     assert not at.exception

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from reliability import corpus_base_files, file_fingerprint
 from streamlit.testing.v1 import AppTest
 
-from oversight.app import ui
+from oversight.app import cache
 from oversight.contract import roles
 from oversight.contract.schema import TABLES
 from oversight.engine import connection, ledger, queries, users
@@ -115,8 +115,8 @@ FORBIDDEN_SQL = {
 
 @pytest.mark.parametrize("what", list(FORBIDDEN_SQL))
 def test_serving_connection_is_sandboxed(what: str, db: Path) -> None:
-    """The exact connection the pages use (ui.connection and ui.snapshot) refuses each escape."""
-    for opener in (ui.connection, ui.snapshot):
+    """The exact connection the pages use (cache.connection and cache.snapshot) refuses each escape."""
+    for opener in (cache.connection, cache.snapshot):
         with opener(str(db)) as con, pytest.raises(duckdb.Error):
             con.execute(FORBIDDEN_SQL[what])  # type: ignore[attr-defined]
     assert not Path("/tmp/oversight_escape.csv").exists()
@@ -126,12 +126,12 @@ def test_serving_connection_is_sandboxed(what: str, db: Path) -> None:
 def test_python_variables_are_not_reachable_by_name(db: Path) -> None:
     """DuckDB's replacement scan (reading a Python frame by its variable name) is external access too."""
     secret_frame = pl.DataFrame({"x": [1]})  # noqa: F841  (looked up by name from SQL)
-    with ui.connection(str(db)) as con, pytest.raises(duckdb.Error):
+    with cache.connection(str(db)) as con, pytest.raises(duckdb.Error):
         con.execute("select * from secret_frame")  # type: ignore[attr-defined]
 
 
 def test_sandbox_settings_are_the_ones_facts_lists(db: Path) -> None:
-    with ui.connection(str(db)) as con:
+    with cache.connection(str(db)) as con:
         settings = dict(
             con.execute(  # type: ignore[attr-defined]
                 """select name, value from duckdb_settings() where name in (
@@ -173,7 +173,7 @@ def test_hostile_filters_match_as_plain_text_and_change_nothing(value: str, db: 
     城乡类型 are checked against their enums first and refused with a Chinese usage error.)"""
     before = file_fingerprint(db)
     params = periods.Params(year=2023, town=value)
-    with ui.snapshot(str(db)) as con:
+    with cache.snapshot(str(db)) as con:
         result = indicators.compute(con, params)  # type: ignore[arg-type]
         for name in queries.query_names():
             try:
@@ -317,7 +317,7 @@ def test_no_secret_in_the_repository() -> None:
 def page_right(page: Path) -> str:
     """The right a page declares in its one page_setup call (default: view)."""
     m = re.search(r'page_setup\(\s*"[^"]+"(?:\s*,\s*"(\w+)")?', page.read_text(encoding="utf-8"))
-    assert m, f"{page.name} 没有调用 ui.page_setup"
+    assert m, f"{page.name} 没有调用 page.page_setup"
     return m.group(1) or "view"
 
 

@@ -13,3 +13,6 @@ import duckdb
 
 #: The type every other layer names a connection by, without importing duckdb itself.
 Connection = duckdb.DuckDBPyConnection
+#: What the database raises when it cannot answer (a table it has not got yet, a broken file): the one
+#: database error other layers may catch, without importing duckdb.
+DatabaseError = duckdb.Error

@@ -7,7 +7,6 @@ report is `present.xlsx.report_to_xlsx`.
 
 from __future__ import annotations
 
-import io
 import threading
 from dataclasses import dataclass, field
 
@@ -28,7 +27,6 @@ REPORT_SCHEMA: dict[str, pl.DataType] = {
 }
 #: cells starting with these open a formula in Excel (CSV/formula injection); the CSV prefixes a quote.
 #: present.xlsx keeps the same list for workbooks: it is a later layer, which ingest may not import.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\x00")
 #: the report while it is assembled: a location index instead of file and sheet, a column index to sort by
 _PROBLEM_SCHEMA: dict[str, pl.DataType] = {
     "_loc": pl.Int64(),
@@ -143,24 +141,6 @@ def read_problem(problems: Problems, file_loc: int, file_index: int, p: ReadProb
 
 
 # ---------------------------------------------------------------- report output
-
-
-def _defuse(column: pl.Expr) -> pl.Expr:
-    """Prefix ' to a text cell Excel would read as a formula (= + - @ TAB CR NUL)."""
-    starts = pl.any_horizontal([column.str.starts_with(s) for s in FORMULA_STARTS]).fill_null(False)
-    return pl.when(starts).then(pl.lit("'") + column).otherwise(column)
-
-
-def _safe_report(report: pl.DataFrame) -> pl.DataFrame:
-    text = [c for c, dtype in report.schema.items() if dtype == pl.String]
-    return report.with_columns([_defuse(pl.col(c)).alias(c) for c in text])
-
-
-def report_to_csv(report: pl.DataFrame) -> bytes:
-    """The report as CSV, UTF-8 with a BOM so Excel shows the Chinese, formula-injection safe."""
-    buffer = io.BytesIO()
-    _safe_report(report).write_csv(buffer)
-    return b"\xef\xbb\xbf" + buffer.getvalue()
 
 
 def format_report(report: pl.DataFrame) -> str:

@@ -12,15 +12,11 @@ import contextlib
 import polars as pl
 
 from oversight.contract.schema import TABLES, TABLES_BY_NAME, ProblemKind, Reference, Table
-from oversight.engine import Connection, ledger
+from oversight.engine import Connection, DatabaseError, ledger
 from oversight.ingest.cells import raw_column
 from oversight.ingest.problems import Problems, where
 
 VALUE_SEPARATOR = " / "
-#: What the database raises when it cannot answer a read (e.g. a table it has not got yet). The engine
-#: exports no name for it beside `Connection` yet and ingest may not import duckdb, so it is taken from
-#: the engine module whose reads raise it.
-_DATABASE_ERROR: type[Exception] = ledger.duckdb.Error
 
 
 def _quoted(labels: list[str] | tuple[str, ...]) -> str:
@@ -140,7 +136,7 @@ def _check_unique_against_database(
     for c in t.columns:
         if not c.unique or (c.name,) == t.key:
             continue
-        with contextlib.suppress(_DATABASE_ERROR):
+        with contextlib.suppress(DatabaseError):
             cols = [*t.key, c.name]
             stored = ledger.current_values(con, t.name, tuple(cols), c.name)
             stored = stored.select([pl.col(x).cast(work.schema[x]) for x in cols])
@@ -180,7 +176,7 @@ def _known_keys(
         known.append(batch[ref.table].select(ref.target_columns).rename(rename))
     if con is not None and not (mode == "replace" and ref.table in batch):
         # a database without this table yet has no rows to offer (and a failure can only add errors)
-        with contextlib.suppress(_DATABASE_ERROR):
+        with contextlib.suppress(DatabaseError):
             known.append(ledger.existing_keys(con, ref.table, ref.target_columns).rename(rename))
     frames = [k.select([pl.col(c).cast(dtypes[c]) for c in ref.columns]) for k in known]
     if not frames:
@@ -249,7 +245,7 @@ def _check_dependents(
         for ref in dependent.references:
             if ref.table not in batch:
                 continue
-            with contextlib.suppress(_DATABASE_ERROR):
+            with contextlib.suppress(DatabaseError):
                 stored = ledger.existing_keys(con, dependent.name, ref.columns)
                 rename = dict(zip(ref.target_columns, ref.columns, strict=True))
                 offered = batch[ref.table].select(ref.target_columns).rename(rename)

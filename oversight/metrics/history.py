@@ -61,3 +61,20 @@ def history(con: Connection, params: Params) -> pl.DataFrame:
 
 def _as_float(value: float | int | None) -> float | None:
     return None if value is None else float(value)
+
+
+def of_indicators(frame: pl.DataFrame, keys: list[str] | None) -> pl.DataFrame:
+    """history() limited to some indicators (None or empty: all)."""
+    return frame.filter(pl.col("indicator").is_in(keys)) if keys else frame
+
+
+def yearly_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """history()'s calendar-year indicators as one row per year and one column per indicator, in catalog
+    order (rotation, judged per school year, has its own table)."""
+    yearly = frame.filter(pl.col("indicator") != "rotation")
+    present = set(yearly["indicator"].unique().to_list())
+    return (
+        yearly.pivot(on="indicator", index="period", values="value")
+        .sort("period")
+        .select("period", *[key for key in YEARLY_KEYS if key in present])
+    )

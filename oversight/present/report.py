@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
 import plotly.graph_objects as go
 import polars as pl
 from docx import Document
@@ -39,7 +38,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from oversight.contract import catalog
 from oversight.contract.schema import HONOR_LEVELS, ORG_TYPES
-from oversight.engine import queries
+from oversight.engine import Connection, queries
 from oversight.metrics import frames, history, indicators, periods, schools, watch
 from oversight.present import figures, formats, labels
 from oversight.present.png import ChartRenderError, figures_to_png
@@ -83,7 +82,7 @@ def scope_name(p: periods.Params) -> str:
     return "·".join(parts) if parts else "全区"
 
 
-def period_params(con: duckdb.DuckDBPyConnection, params: periods.Params) -> periods.Params:
+def period_params(con: Connection, params: periods.Params) -> periods.Params:
     """Resolve Y and S, with D at the end of Y and S the school year ending in Y (see module docstring)."""
     p = params
     if p.as_of is None and p.year is not None:
@@ -201,9 +200,7 @@ def _history_line(trend: pl.DataFrame, key: str, title: str) -> go.Figure:
     )
 
 
-def section_charts(
-    con: duckdb.DuckDBPyConnection, r: dict[str, Any], p: periods.Params
-) -> dict[str, go.Figure]:
+def section_charts(con: Connection, r: dict[str, Any], p: periods.Params) -> dict[str, go.Figure]:
     """One figure per section, built with the dashboard's chart builders so paper and screen look alike.
 
     None is drawn per school (they group by 学段, 类别 or 年度), so a province's pictures are no larger
@@ -285,7 +282,7 @@ def render_charts(figs: dict[str, go.Figure]) -> dict[str, bytes]:
 # ---------------------------------------------------------------- lagging schools
 
 
-def lagging_schools(con: duckdb.DuckDBPyConnection, p: periods.Params) -> pl.DataFrame:
+def lagging_schools(con: Connection, p: periods.Params) -> pl.DataFrame:
     """Schools 未达标 on at least one indicator this period; 连续两期 marks a repeat from the last period.
 
     Columns: 学校, 乡镇街道, 学段, 未达标指标, 未达标项数; most failing indicators first.
@@ -455,7 +452,7 @@ def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
 
 
 def build_docx(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     params: periods.Params,
     *,
     render: Callable[[dict[str, go.Figure]], dict[str, bytes]] = render_charts,

@@ -9,8 +9,9 @@ import polars as pl
 
 from oversight.contract import catalog
 from oversight.contract.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_NONE, STATUS_STYLE
-from oversight.metrics.schools import school_share
+from oversight.metrics.schools import school_share, shown
 from oversight.present.formats import format_expr, format_value
+from oversight.present.labels import column_label
 
 
 def matrix_cells(df: pl.DataFrame, keys: Sequence[str] | None = None) -> pl.DataFrame:
@@ -90,3 +91,39 @@ def school_vs_district_frame(school_row: Mapping[str, object], district: Mapping
 def _headline(district: Mapping[str, dict], key: str) -> float | None:
     value = (district.get(key) or {}).get(INDICATORS_BY_KEY[key].headline)
     return float(value) if isinstance(value, int | float) else None
+
+
+def display_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """The frame with Chinese headers (labels.column_label, the one mapping); duplicates get a suffix.
+    Columns that only feed district figures (schools.shown) are left out."""
+    df = shown(df)
+    seen: dict[str, int] = {}
+    names = []
+    for c in df.columns:
+        label = column_label(c)
+        seen[label] = seen.get(label, 0) + 1
+        names.append(label if seen[label] == 1 else f"{label}（{seen[label]}）")
+    return df.rename(dict(zip(df.columns, names, strict=True)))
+
+
+def readable(df: pl.DataFrame) -> pl.DataFrame:
+    """Booleans as 是/否 so a leader reads words, not ticks, and statuses with their symbol ('✖ 未达标')
+    so they read in black-and-white print; the .xlsx carries the same words."""
+    bools = [c for c, t in df.schema.items() if t == pl.Boolean]
+    statuses = [
+        c for c, t in df.schema.items() if t == pl.String and (c == "status" or c.endswith("_status"))
+    ]
+    symbols = {status: f"{symbol} {status}" for status, (_, symbol) in catalog.STATUS_STYLE.items()}
+    return df.with_columns(
+        *(
+            pl.when(pl.col(c)).then(pl.lit("是")).when(pl.col(c).not_()).then(pl.lit("否")).alias(c)
+            for c in bools
+        ),
+        *(pl.col(c).replace(symbols) for c in statuses),
+    )
+
+
+def blank_text(df: pl.DataFrame) -> pl.DataFrame:
+    """Empty text cells as '—' on screen (the grid would print an English 'None'); numbers stay typed."""
+    texts = [c for c, t in df.schema.items() if t == pl.String]
+    return df.with_columns(pl.col(c).fill_null("—") for c in texts) if texts else df

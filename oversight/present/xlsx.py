@@ -116,3 +116,10 @@ def report_to_xlsx(report: pl.DataFrame) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def report_to_csv(report: pl.DataFrame) -> bytes:
+    """The validation report as CSV, UTF-8 with a BOM so Excel shows the Chinese, formula-injection safe."""
+    buffer = io.BytesIO()
+    _defuse_formulas(report).write_csv(buffer)
+    return b"\xef\xbb\xbf" + buffer.getvalue()

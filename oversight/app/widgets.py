@@ -1,0 +1,219 @@
+"""What the pages draw with: tables with their Excel download, charts with their data, indicator
+cards, the status matrix, the school picker.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+import streamlit as st
+
+from oversight.app import downloads, sidebar
+from oversight.contract import catalog
+from oversight.contract.catalog import INDICATORS_BY_KEY, STATUS_NONE
+from oversight.metrics import schools
+from oversight.present import figures, formats, labels, tables, xlsx
+
+#: rows of the school × indicator matrix drawn on screen (a province has tens of thousands of schools; the
+#: download carries them all, and the laggards come first)
+MATRIX_ROWS = figures.CHART_ROWS
+#: a detail table shows at most this many rows in the browser (a province's list of non-compliant matters
+#: runs to hundreds of thousands); the Excel download below it keeps every row
+TABLE_ROWS = 5000
+
+
+def indicator_label(key: str) -> str:
+    return INDICATORS_BY_KEY[key].zh
+
+
+SCHOOL_PARAM = "school"
+PROFILE_PAGE = "pages/5_学校画像.py"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _column_config(df: pl.DataFrame) -> dict[str, object]:
+    """Shares as percentages, booleans as 是/否 text, following the suffix convention of queries/."""
+    config: dict[str, object] = {}
+    for c, dtype in df.schema.items():
+        if labels.is_share(c) and dtype.is_numeric():
+            config[labels.column_label(c)] = st.column_config.NumberColumn(format="percent")
+        elif dtype == pl.Date:
+            config[labels.column_label(c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return config
+
+
+def download_xlsx(df: pl.DataFrame, name: str, key: str) -> None:
+    """A download button for the table as .xlsx; the workbook is built only when clicked."""
+    shown = tables.display_frame(tables.readable(df))
+    st.download_button(
+        "下载 Excel（.xlsx）",
+        data=functools.partial(xlsx.frame_to_xlsx, shown, name),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        key=f"dl_{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") -> None:
+    """A data table with Chinese headers and its .xlsx download."""
+    if df.is_empty():
+        st.info("当前筛选条件下没有数据。")
+        return
+    readable = tables.readable(df)
+    if readable.height > TABLE_ROWS:
+        st.caption(f"共 {readable.height} 行，此处显示前 {TABLE_ROWS} 行；完整数据请点下方“下载 Excel”。")
+    st.dataframe(
+        tables.display_frame(tables.blank_text(readable.head(TABLE_ROWS))),
+        hide_index=True,
+        column_config=_column_config(readable),  # type: ignore[arg-type]
+        height=height,  # type: ignore[arg-type]
+        key=f"tbl_{key}",
+    )
+    download_xlsx(df, name, key)
+
+
+def chart(fig: object, df: pl.DataFrame, name: str, key: str) -> None:
+    """A figure with the table behind it one click away (expander) and downloadable as .xlsx."""
+    st.plotly_chart(fig, key=f"fig_{key}", config={"displaylogo": False})
+    downloads.png_download_button(fig, name, key=f"png_{key}")
+    with st.expander(f"查看图表数据：{name}"):
+        table(df, name, key)
+
+
+def status_markdown(status: str | None) -> str:
+    """'● 达标' in the status colour of catalog.STATUS_STYLE (constants only, never user data)."""
+    status = status or STATUS_NONE
+    color = labels.status_color(status)
+    return f':color[{labels.status_text(status)}]{{foreground="{color}"}}'
+
+
+def _card_value(key: str, value: object) -> str:
+    ind = INDICATORS_BY_KEY[key]
+    return formats.format_value(value if isinstance(value, int | float) else None, ind.unit == "share")  # type: ignore[arg-type]
+
+
+def card_details(key: str, data: dict) -> str:
+    """The figures behind an indicator's headline, e.g. '党委 0 · 党总支 8 · 党支部 41 · … · 党员人数 1715',
+    labelled with labels.FIELD_LABELS (the labels the command line prints too)."""
+    ind = INDICATORS_BY_KEY[key]
+    field_labels = labels.FIELD_LABELS.get(key, {})
+    parts: list[str] = []
+    for field, value in data.items():
+        if field == ind.headline:
+            continue
+        if isinstance(value, dict):
+            parts += [f"{k} {v}" for k, v in value.items() if isinstance(v, int | float)]
+        elif isinstance(value, int | float) and not isinstance(value, bool) and field in field_labels:
+            parts.append(f"{field_labels[field]} {formats.format_value(value, labels.is_share(field))}")
+    return " · ".join(parts)
+
+
+def change_text(key: str, value: object, previous: object, trend: str | None) -> str:
+    """'↑ 较上期 +3.1 个百分点' / '↓ 较上期 -2' / '持平', or '无上期数据' when there is nothing to compare."""
+    if trend is None or not isinstance(value, int | float) or not isinstance(previous, int | float):
+        return "无上期数据"
+    if trend == catalog.TREND_FLAT:
+        return f"{catalog.TREND_FLAT}（上期 {_card_value(key, previous)}）"
+    diff = value - previous
+    if INDICATORS_BY_KEY[key].unit == "share":
+        return f"{trend} 较上期 {diff * 100:+.1f} 个百分点"
+    return f"{trend} 较上期 {diff:+.0f}"
+
+
+def indicator_card(key: str, data: dict, change: dict | None = None) -> None:
+    """One indicator: headline value, status colour + symbol, change against the previous period."""
+    ind = INDICATORS_BY_KEY[key]
+    change = change or {}
+    value = data.get(ind.headline)
+    status = change.get("status") or data.get("status") or catalog.status_of(ind, value)
+    with st.container(border=True):
+        st.metric(
+            ind.zh,
+            _card_value(key, value),
+            delta=change_text(key, value, change.get("previous"), change.get("trend")),
+            delta_color="off",
+            delta_arrow="off",
+            help=ind.description or None,
+        )
+        if ind.ok_at is not None:
+            st.markdown(status_markdown(status))
+        details = card_details(key, data)
+        if details:
+            st.caption(details)
+
+
+def go_to_school(school_code: str) -> None:
+    """Open 学校画像 with the school preselected (query parameter `school`, filters carried along)."""
+    st.switch_page(
+        PROFILE_PAGE,
+        query_params={SCHOOL_PARAM: school_code} | st.session_state.get(sidebar.SESSION_FILTERS, {}),
+    )
+
+
+def school_picker(
+    school_list: pl.DataFrame, key: str, *, label: str = "选择学校", sync_url: bool = True
+) -> str | None:
+    """A selectbox of school names, preselected from the `school` query parameter; returns the code.
+
+    With `sync_url` the choice is written back to the URL, so a school's page can be bookmarked."""
+    if school_list.is_empty():
+        return None
+    codes = school_list["school_code"].to_list()
+    names = dict(zip(codes, school_list["school_name"].to_list(), strict=True))
+    wanted = st.query_params.get(SCHOOL_PARAM)
+    index = codes.index(wanted) if wanted in codes else 0
+    code = st.selectbox(label, codes, index=index, format_func=lambda c: f"{names[c]}（{c}）", key=key)
+    if sync_url and code and st.query_params.get(SCHOOL_PARAM) != code:
+        st.query_params[SCHOOL_PARAM] = code
+    return code
+
+
+def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
+    """The school × indicator matrix as a table whose cells carry the status symbol and colour.
+
+    Clicking a row selects that school; returns its code so the page can open 学校画像.
+    """
+    if matrix.is_empty():
+        st.info("当前筛选条件下没有学校。")
+        return None
+    matrix = schools.laggards_first(matrix)
+    if matrix.height > MATRIX_ROWS:
+        st.caption(
+            f"共 {matrix.height} 所学校，按未达标项数从多到少显示前 {MATRIX_ROWS} 所；完整表格请点下方“下载 Excel”。"
+        )
+    full = tables.matrix_cells(matrix)
+    cells = full.head(MATRIX_ROWS)
+    shown = tables.display_frame(cells.drop("school_code"))
+    status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]
+
+    def colour(text: object) -> str:
+        return f"color: {labels.status_color(tables.cell_status(text))}; font-weight: 600"
+
+    styler = shown.to_pandas().style.map(colour, subset=status_columns)
+    event = st.dataframe(
+        styler,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"tbl_{key}",
+        height=min(36 + 35 * shown.height, 640),
+    )
+    download_xlsx(full.drop("school_code"), "各校指标达标情况", key)
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    return cells["school_code"][rows[0]] if rows else None
+
+
+def count_change(now: int | None, before: int | None, *, fewer_is_better: bool = False) -> str:
+    """'↓ 减少 2 所（好转）' style wording of a change in a count of schools."""
+    if now is None or before is None:
+        return "无上期数据"
+    diff = now - before
+    if diff == 0:
+        return catalog.TREND_FLAT
+    better = (diff < 0) == fewer_is_better
+    word = "减少" if diff < 0 else "增加"
+    arrow = catalog.TREND_DOWN if diff < 0 else catalog.TREND_UP
+    return f"{arrow} {word} {abs(diff)} 所（{'好转' if better else '变差'}）"
