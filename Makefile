@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 DB      ?= data/oversight.duckdb
 PORT    ?= 8501
 
-.PHONY: run test lint bench install demo clean
+.PHONY: run test test-fast lint bench install demo clean
 
 $(BIN)/oversight: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -27,6 +27,11 @@ lint: install
 
 test: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## the unit-level lane a developer runs while working: no browser, no servers or subprocesses, fewer
+## property-test examples, both cores (`make test` is the whole suite and what CI runs)
+test-fast: install
+	OVERSIGHT_FAST_TESTS=1 $(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not browser" -n 2
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -2,14 +2,41 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from oversight import demo
 from oversight.contract import roles
 from oversight.engine import connection, ledger, users
+
+# `make test-fast` draws fewer examples in the property tests; `make test` keeps hypothesis' default
+settings.register_profile("fast", max_examples=15, deadline=None)
+if os.environ.get("OVERSIGHT_FAST_TESTS"):
+    settings.load_profile("fast")
+
+#: single tests that take seconds (a Word document with charts, a CLI subprocess round trip): outside
+#: `make test-fast`, always in `make test`. Whole slow modules set `pytestmark = pytest.mark.slow`.
+SLOW_TESTS = (
+    "test_report.py::test_headline_sentences_match_the_district_summary",
+    "test_report.py::test_cli_report_writes_the_docx",
+    "test_report.py::test_figure_to_png_renders_a_png_with_a_cjk_font",
+    "test_report.py::test_every_section_has_its_chart_when_chromium_is_present",
+    "test_cli.py::test_demo_then_indicators_json_has_spec_shape_and_district_figures",
+    "test_cli.py::test_load_batches_rollback_roundtrip",
+    "test_ingest_values.py::test_fast_parse_with_suspects_equals_the_full_parser",
+    "test_ingest_values.py::test_no_parser_raises_on_any_text",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(f"{name}[" in item.nodeid or item.nodeid.endswith(name) for name in SLOW_TESTS):
+            item.add_marker(pytest.mark.slow)
+
 
 # ---------------------------------------------------------------- dashboard pages (tests/test_pages.py)
 

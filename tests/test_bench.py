@@ -26,6 +26,9 @@ from benchmarks import generate, render  # noqa: E402
 from benchmarks.__main__ import build_parser  # noqa: E402
 from oversight.contract.schema import TABLES  # noqa: E402
 
+#: whole servers, subprocesses or long runs: outside `make test-fast`, always in `make test`
+pytestmark = pytest.mark.slow
+
 SECTIONS = (
     "## Machine",
     "## Reproduce",

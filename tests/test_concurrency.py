@@ -33,6 +33,9 @@ from oversight.engine import connection
 from oversight.ingest import pipeline
 from oversight.metrics import indicators, periods
 
+#: whole servers, subprocesses or long runs: outside `make test-fast`, always in `make test`
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 SCHOOLS_HEADER = "学校标识码,学校名称,学段,所属乡镇街道,城乡类型,是否公办,章程已修订\n"
 

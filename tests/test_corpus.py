@@ -32,6 +32,9 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 sys.path.insert(0, str(CORPUS))
 import make_corpus  # noqa: E402  (the generator lives beside its files, not in the package)
 
+#: the whole malformed-file corpus (hundreds of cases, some as real processes): outside `make test-fast`
+pytestmark = pytest.mark.slow
+
 MANIFEST = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))
 CJK = re.compile(r"[\u4e00-\u9fff]")
 FORBIDDEN = ("Traceback", "程序内部错误", 'File "')

@@ -7,7 +7,6 @@ depend on the indicator code: if the indicators disagree with these numbers, the
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -373,9 +372,6 @@ def test_load_demo_commits_one_batch(tmp_path: Path) -> None:
         db_con.close()
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("oversight.ingest") is None, reason="oversight.ingest not written yet"
-)
 def test_ingest_reads_the_sample_back_to_the_same_frames(frames: dict[str, pl.DataFrame]) -> None:
     from oversight.ingest.batch import validate_files
 

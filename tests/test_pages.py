@@ -95,8 +95,10 @@ def test_login_form_lets_a_leader_in(db: Path) -> None:
 @pytest.mark.parametrize("page", list(PAGES))
 def test_every_page_needs_a_login(db: Path, page: str) -> None:
     at = _run(page, user=None)
-    assert at.text_input(key="login_username") is not None
-    assert not at.get("plotly_chart") and not at.dataframe
+    # the login form is the page: its two fields and the 登录 button, and nothing of the data
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert [b.label for b in at.button] == ["登录"]
+    assert not at.get("plotly_chart") and not at.dataframe and not at.metric
 
 
 # ---------------------------------------------------------------- 总览

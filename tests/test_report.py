@@ -105,7 +105,7 @@ def test_empty_database_reads_as_no_data_not_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(0.1348, "13.5%"), (0.1, "10%"), (1.0, "100%"), (None, "无数据")]
+    ("value", "text"), [(0.1348, "13.5%"), (0.1, "10.0%"), (1.0, "100.0%"), (None, "无数据")]
 )
 def test_percentages_read_like_the_summary(value: float | None, text: str) -> None:
     assert report.pct(value) == text

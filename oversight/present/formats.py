@@ -15,10 +15,16 @@ from oversight.contract import catalog
 from oversight.present.labels import FIELD_LABELS
 
 
+def percent(value: float) -> str:
+    """A share as a percentage with one decimal: 0.1 -> '10.0%', 0.12474 -> '12.5%'."""
+    return f"{value * 100:.1f}%"
+
+
 def format_value(value: float | None, share: bool) -> str:
+    """A headline value as it reads on a card or in a table: '12.5%' or '37', '—' when there is none."""
     if value is None:
         return "—"
-    return f"{value:.1%}" if share else f"{value:.0f}"
+    return percent(value) if share else f"{value:.0f}"
 
 
 def format_expr(value: pl.Expr, share: bool) -> pl.Expr:
@@ -40,9 +46,7 @@ def _pad(text: str, width: int) -> str:
 def _show(value: Any, ratio: bool) -> str:
     if value is None:
         return "—"
-    if ratio:
-        return f"{value * 100:.1f}%"
-    return str(value)
+    return percent(value) if ratio else str(value)
 
 
 def format_text(result: dict[str, Any]) -> str:

@@ -63,11 +63,9 @@ CHARTS_MISSING = "（注：本次生成时服务器未能绘制图表（未安�
 
 
 def pct(value: float | None) -> str:
-    """13.5% with one decimal (10% rather than 10.0%), or 无数据 when the denominator was 0 (SPEC: null, never 0)."""
-    if value is None:
-        return NO_DATA
-    text = f"{value * 100:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
+    """13.5% with one decimal as everywhere (formats.percent), or 无数据 when the denominator was 0 (the
+    contract: null, never 0)."""
+    return NO_DATA if value is None else formats.percent(value)
 
 
 def _status_note(key: str, value: float | None) -> str:
@@ -107,49 +105,54 @@ def _list_parts(counts: dict[str, int], order: tuple[str, ...], unit: str) -> st
 # ---------------------------------------------------------------- sentences
 
 
-def sentences(r: dict[str, Any], p: periods.Params) -> dict[str, list[str]]:
-    """Every section's sentences from one compute() result, in the district summary's words."""
-    scope = scope_name(p)
+def _orgs_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
     orgs = r["party_orgs"]
-    split = r["split_roles"]
-    cross = r["cross_appointment"]
-    appointed = r["appointments"]
-    honors = r["strongest_branches"]
-    rot = r["rotation"]
-    review = r["two_level_review"]
-    meet = r["three_meetings_one_lesson"]
-    charter = r["charter"]
-    duty = r["duty_reports"]
-
     by_type = _list_parts(orgs["by_type"], ORG_TYPES, "个")
-    out: dict[str, list[str]] = {}
-    out["orgs"] = [
-        f"{scope}共有一级党组织{orgs['primary']}个"
+    return [
+        f"{scope_name(p)}共有一级党组织{orgs['primary']}个"
         + (f"，其中{by_type}" if by_type else "")
         + f"，党员{orgs['members']}人。",
         f"纳入统计的学校{r['schools']['total']}所。",
     ]
-    out["split"] = [
-        f"{scope}{split['schools']}所学校中，党组织书记、校长分设的{split['split']}所，"
+
+
+def _split_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    split = r["split_roles"]
+    return [
+        f"{scope_name(p)}{split['schools']}所学校中，党组织书记、校长分设的{split['split']}所，"
         f"书记、校长“一肩挑”的{split['combined']}所"
         + (f"，书记或校长空缺的{split['vacant']}所" if split["vacant"] else "")
         + f"；分设比例{pct(split['split_share'])}{_status_note('split_roles', split['split_share'])}。",
     ]
-    out["cross"] = [
+
+
+def _cross_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    cross = r["cross_appointment"]
+    return [
         f"党员副校长{cross['deputies']}人，其中{cross['cross_appointed']}人进入党组织班子（任副书记或支部委员），"
         f"交叉任职比例{pct(cross['share'])}{_status_note('cross_appointment', cross['share'])}。",
     ]
-    out["appointments"] = [
-        f"今年新任命书记{appointed['secretaries']}人、副书记{appointed['deputy_secretaries']}人。",
-    ]
+
+
+def _appointments_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    appointed = r["appointments"]
+    return [f"今年新任命书记{appointed['secretaries']}人、副书记{appointed['deputy_secretaries']}人。"]
+
+
+def _honors_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    honors = r["strongest_branches"]
     levels = _list_parts(honors["by_level"], HONOR_LEVELS, "个")
-    out["honors"] = [
+    return [
         f"累计创建最强党支部{honors['total']}个"
         + (f"（{levels}）" if levels else "")
         + f"，其中今年新增{honors['new_in_year']}个。",
     ]
+
+
+def _rotation_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    rot = r["rotation"]
     target = pct(catalog.ROTATION_TARGET)
-    out["rotation"] = [
+    return [
         f"{p.school_year}学年交流轮岗教师{rot['rotated']}人，占符合交流条件教师（{rot['eligible']}人）的"
         f"{pct(rot['ratio'])}{_status_note('rotation', rot['ratio'])}，目标为不低于{target}。",
         f"参与测算的{rot['schools_measured']}所学校中，"
@@ -159,26 +162,61 @@ def sentences(r: dict[str, Any], p: periods.Params) -> dict[str, list[str]]:
             else f"各校交流比例均达到{target}。"
         ),
     ]
-    out["review"] = [
+
+
+def _review_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    review = r["two_level_review"]
+    return [
         f"今年登记“三重一大”事项{review['matters']}件，经校长办公会议和党组织会议两级审议后实施的"
         f"{review['compliant']}件，合规率{pct(review['rate'])}{_status_note('two_level_review', review['rate'])}。",
         f"其中缺少党组织会议审议的{review['missing_party']}件，缺少校长办公会议审议的{review['missing_principal']}件，"
         f"先实施后审议的{review['implemented_before_review']}件。",
     ]
-    out["meetings"] = [
-        f"{scope}党支部应落实“三会一课”的支部季度共{meet['org_quarters']}个，按期召开支部党员大会、"
+
+
+def _meetings_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    meet = r["three_meetings_one_lesson"]
+    return [
+        f"{scope_name(p)}党支部应落实“三会一课”的支部季度共{meet['org_quarters']}个，按期召开支部党员大会、"
         f"每月召开支部委员会并上党课的{meet['compliant']}个，"
         f"达标率{pct(meet['rate'])}{_status_note('three_meetings_one_lesson', meet['rate'])}。",
     ]
-    out["charter"] = [
+
+
+def _charter_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    charter = r["charter"]
+    return [
         f"{charter['schools']}所学校中，{charter['revised']}所已完成章程修订、写明党组织领导作用，"
         f"占{pct(charter['rate'])}{_status_note('charter', charter['rate'])}。",
     ]
-    out["duty"] = [
+
+
+def _duty_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    duty = r["duty_reports"]
+    return [
         f"{duty['both_done']}所学校党组织书记完成向上级党组织述职和向党员、教职工报告的“双向述职”，"
         f"占{pct(duty['rate'])}{_status_note('duty_reports', duty['rate'])}。",
     ]
-    return out
+
+
+#: each section's sentences, in the district summary's words, from one compute() result
+_SENTENCES: dict[str, Callable[[dict[str, Any], periods.Params], list[str]]] = {
+    "orgs": _orgs_sentences,
+    "split": _split_sentences,
+    "cross": _cross_sentences,
+    "appointments": _appointments_sentences,
+    "honors": _honors_sentences,
+    "rotation": _rotation_sentences,
+    "review": _review_sentences,
+    "meetings": _meetings_sentences,
+    "charter": _charter_sentences,
+    "duty": _duty_sentences,
+}
+
+
+def sentences(r: dict[str, Any], p: periods.Params) -> dict[str, list[str]]:
+    """Every section's sentences from one compute() result, in the district summary's words."""
+    return {section: write(r, p) for section, write in _SENTENCES.items()}
 
 
 # ---------------------------------------------------------------- figures
@@ -200,20 +238,8 @@ def _history_line(trend: pl.DataFrame, key: str, title: str) -> go.Figure:
     )
 
 
-def section_charts(con: Connection, r: dict[str, Any], p: periods.Params) -> dict[str, go.Figure]:
-    """One figure per section, built with the dashboard's chart builders so paper and screen look alike.
-
-    None is drawn per school (they group by 学段, 类别 or 年度), so a province's pictures are no larger
-    than a district's; status_bars would cap at figures.CHART_ROWS rows as on screen anyway.
-    """
-    qp = periods.query_params(p)
-    trend = history.history(con, p)
-    by_type = pl.DataFrame(
-        {"org_type": list(ORG_TYPES), "count": [r["party_orgs"]["by_type"][t] for t in ORG_TYPES]}
-    ).filter(pl.col("count") > 0)
-    by_stage = schools.split_roles_by(con, "stage", p)
-    appointments = queries.run_query(con, "appointments_by_year", qp).sort("year")
-    honors = queries.run_query(con, "honors_by_level_year", qp).sort("year")
+def _review_chart(con: Connection, qp: dict[str, Any]) -> go.Figure:
+    """The 三重一大 section's chart: each 类别's two-level review rate against the 达标 line."""
     by_category = queries.run_query(con, "review_by_category", qp).with_columns(
         schools.status_expr("two_level_review", "compliant_share").alias("status")
     )
@@ -229,6 +255,24 @@ def section_charts(con: Connection, r: dict[str, Any], p: periods.Params) -> dic
         target_label="达标线",
     )
     review.update_xaxes(range=[0, 1.15])  # room for the "● 100%" label right of a full bar
+    return review
+
+
+def section_charts(con: Connection, r: dict[str, Any], p: periods.Params) -> dict[str, go.Figure]:
+    """One figure per section, built with the dashboard's chart builders so paper and screen look alike.
+
+    None is drawn per school (they group by 学段, 类别 or 年度), so a province's pictures are no larger
+    than a district's; status_bars would cap at figures.CHART_ROWS rows as on screen anyway.
+    """
+    qp = periods.query_params(p)
+    trend = history.history(con, p)
+    by_type = pl.DataFrame(
+        {"org_type": list(ORG_TYPES), "count": [r["party_orgs"]["by_type"][t] for t in ORG_TYPES]}
+    ).filter(pl.col("count") > 0)
+    by_stage = schools.split_roles_by(con, "stage", p)
+    appointments = queries.run_query(con, "appointments_by_year", qp).sort("year")
+    honors = queries.run_query(con, "honors_by_level_year", qp).sort("year")
+    review = _review_chart(con, qp)
     return {
         "orgs": figures.pie(by_type, "org_type", "count", title="一级党组织构成"),
         "split": figures.stacked_bars(
@@ -451,6 +495,32 @@ def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
+def _title(doc: DocumentType, p: periods.Params, scope: str) -> None:
+    title = f"{scope}{p.year}年党组织领导的校长负责制落实情况总结"
+    doc.core_properties.title = title
+    doc.core_properties.author = "监督看板"
+    heading = doc.add_paragraph(title, style="Title")
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    stamp = doc.add_paragraph(
+        f"统计口径：{p.year}年度、{p.school_year}学年，数据截至{p.as_of:%Y年%m月%d日}；"
+        f"由监督看板根据已导入数据于{datetime.now():%Y年%m月%d日}自动生成。"
+    )
+    stamp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _thresholds_note(doc: DocumentType) -> None:
+    """The thresholds every status in the document was judged by, from the catalog."""
+    doc.add_heading("说明", level=2)
+    for ind in catalog.INDICATORS:
+        if ind.ok_at is not None:
+            _paragraph(
+                doc,
+                f"{ind.zh}：{ind.description}；不低于{pct(ind.ok_at)}为达标，"
+                f"不低于{pct(ind.warn_at)}为预警，低于为未达标。",
+                indent=False,
+            )
+
+
 def build_docx(
     con: Connection,
     params: periods.Params,
@@ -471,16 +541,7 @@ def build_docx(
     scope = scope_name(p)
 
     doc = _new_document()
-    title = f"{scope}{p.year}年党组织领导的校长负责制落实情况总结"
-    doc.core_properties.title = title
-    doc.core_properties.author = "监督看板"
-    heading = doc.add_paragraph(title, style="Title")
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    stamp = doc.add_paragraph(
-        f"统计口径：{p.year}年度、{p.school_year}学年，数据截至{p.as_of:%Y年%m月%d日}；"
-        f"由监督看板根据已导入数据于{datetime.now():%Y年%m月%d日}自动生成。"
-    )
-    stamp.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _title(doc, p, scope)
 
     doc.add_heading("总体情况", level=1)
     _paragraph(doc, texts["orgs"][0] + texts["honors"][0] + texts["appointments"][0])
@@ -503,15 +564,7 @@ def build_docx(
         _paragraph(doc, lagging_intro(lagging, LAGGING_ROWS))
         _table(doc, lagging.head(LAGGING_ROWS))
 
-    doc.add_heading("说明", level=2)
-    for ind in catalog.INDICATORS:
-        if ind.ok_at is not None:
-            _paragraph(
-                doc,
-                f"{ind.zh}：{ind.description}；不低于{pct(ind.ok_at)}为达标，"
-                f"不低于{pct(ind.warn_at)}为预警，低于为未达标。",
-                indent=False,
-            )
+    _thresholds_note(doc)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -36,60 +36,10 @@ def org_tree(
     if df.height > ORG_TREE_NODES:
         df, type_totals = _largest_primary_orgs(df)
         title = f"{title}（组织较多，仅显示党员最多的 {df.height - 1} 个一级党组织）"
-    rows = [dict(r) for r in df.to_dicts()]
-    if not any(not r["parent_id"] for r in rows):
-        rows.insert(
-            0,
-            {"node_id": "__root__", "parent_id": "", "label": ROOT_LABEL, "org_type": "", "members_count": 0},
-        )
-    root = next(r for r in rows if not r["parent_id"])
-    ids = {r["node_id"] for r in rows}
-    for r in rows:
-        if r["parent_id"] and r["parent_id"] not in ids:
-            r["parent_id"] = root["node_id"]
-    primary = [r for r in rows if r["parent_id"] == root["node_id"]]
-    types = [t for t in dict.fromkeys(str(r["org_type"] or "") for r in rows if r is not root) if t]
+    nodes, primary_count = _tree_nodes([dict(r) for r in df.to_dicts()], type_totals)
+    types = [t for t in dict.fromkeys(str(r["org_type"] or "") for r in nodes[1:] if not r.get("group")) if t]
     type_color = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(types)}
-    groups = []
-    for t in dict.fromkeys(str(r["org_type"]) for r in primary):
-        members = [r for r in primary if str(r["org_type"]) == t]
-        count, total = (
-            type_totals[t]
-            if type_totals
-            else (len(members), sum(int(r["members_count"] or 0) for r in members))
-        )
-        groups.append(
-            {
-                "node_id": f"__type__{t}",
-                "parent_id": root["node_id"],
-                "label": f"{t}（{count}）",
-                "org_type": t,
-                "members_count": total,
-                "group": True,
-            }
-        )
-        for r in members:
-            r["parent_id"] = f"__type__{t}"
-    nodes = [root, *groups, *[r for r in rows if r is not root]]
-    child_sum: dict[str, int] = {}
-    for r in nodes:
-        if r["parent_id"] and not r.get("group"):
-            child_sum[r["parent_id"]] = child_sum.get(r["parent_id"], 0) + int(r["members_count"] or 0)
-    values, colors, hover = [], [], []
-    for r in nodes:
-        members = int(r["members_count"] or 0)
-        if r is root:
-            values.append(0)
-            colors.append("#eeeeee")
-            hover.append(f"{r['label']}<br>一级党组织：{len(primary)} 个<br>党员人数：{members}")
-        elif r.get("group"):
-            values.append(0)
-            colors.append(type_color.get(str(r["org_type"]), DISTRICT_COLOR))
-            hover.append(f"一级{r['label']}<br>党员人数：{members}")
-        else:
-            values.append(max(members - child_sum.get(r["node_id"], 0), 1))
-            colors.append(type_color.get(str(r["org_type"]), DISTRICT_COLOR))
-            hover.append(f"{r['label']}<br>组织类型：{r['org_type']}<br>党员人数：{members}")
+    values, colors, hover = _node_styles(nodes, primary_count, type_color)
     trace_cls = go.Sunburst if kind == "sunburst" else go.Treemap
     extra: dict[str, object] = (
         {"insidetextorientation": "radial", "maxdepth": 3} if kind == "sunburst" else {}
@@ -116,6 +66,70 @@ def org_tree(
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False)
     return layout(fig, title, height=640)
+
+
+def _tree_nodes(rows: list[dict], type_totals: dict[str, tuple[int, int]] | None) -> tuple[list[dict], int]:
+    """The root first, then one group node per primary org type (its count and members), then every org
+    under its group or parent; an org whose parent is not drawn hangs from the root. Returns the nodes
+    and the number of primary orgs."""
+    if not any(not r["parent_id"] for r in rows):
+        rows.insert(
+            0,
+            {"node_id": "__root__", "parent_id": "", "label": ROOT_LABEL, "org_type": "", "members_count": 0},
+        )
+    root = next(r for r in rows if not r["parent_id"])
+    ids = {r["node_id"] for r in rows}
+    for r in rows:
+        if r["parent_id"] and r["parent_id"] not in ids:
+            r["parent_id"] = root["node_id"]
+    primary = [r for r in rows if r["parent_id"] == root["node_id"]]
+    groups = []
+    for t in dict.fromkeys(str(r["org_type"]) for r in primary):
+        members = [r for r in primary if str(r["org_type"]) == t]
+        count, total = (
+            type_totals[t]
+            if type_totals
+            else (len(members), sum(int(r["members_count"] or 0) for r in members))
+        )
+        groups.append(
+            {
+                "node_id": f"__type__{t}",
+                "parent_id": root["node_id"],
+                "label": f"{t}（{count}）",
+                "org_type": t,
+                "members_count": total,
+                "group": True,
+            }
+        )
+        for r in members:
+            r["parent_id"] = f"__type__{t}"
+    return [root, *groups, *[r for r in rows if r is not root]], len(primary)
+
+
+def _node_styles(
+    nodes: list[dict], primary_count: int, type_color: dict[str, str]
+) -> tuple[list[int], list[str], list[str]]:
+    """Each node's drawn size (its own remainder of members), colour (its org type) and hover text."""
+    child_sum: dict[str, int] = {}
+    for r in nodes:
+        if r["parent_id"] and not r.get("group"):
+            child_sum[r["parent_id"]] = child_sum.get(r["parent_id"], 0) + int(r["members_count"] or 0)
+    values, colors, hover = [], [], []
+    for i, r in enumerate(nodes):
+        members = int(r["members_count"] or 0)
+        if i == 0:
+            values.append(0)
+            colors.append("#eeeeee")
+            hover.append(f"{r['label']}<br>一级党组织：{primary_count} 个<br>党员人数：{members}")
+        elif r.get("group"):
+            values.append(0)
+            colors.append(type_color.get(str(r["org_type"]), DISTRICT_COLOR))
+            hover.append(f"一级{r['label']}<br>党员人数：{members}")
+        else:
+            values.append(max(members - child_sum.get(r["node_id"], 0), 1))
+            colors.append(type_color.get(str(r["org_type"]), DISTRICT_COLOR))
+            hover.append(f"{r['label']}<br>组织类型：{r['org_type']}<br>党员人数：{members}")
+    return values, colors, hover
 
 
 def _largest_primary_orgs(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, tuple[int, int]]]:
