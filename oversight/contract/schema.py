@@ -40,6 +40,67 @@ TYPE_HINTS: dict[str, str] = {
 TRUE_WORDS: tuple[str, ...] = ("是", "y", "yes", "1", "true", "t", "√", "对")
 FALSE_WORDS: tuple[str, ...] = ("否", "n", "no", "0", "false", "f", "×", "不")
 
+#: Dates outside these years are refused as implausible (a two-digit year such as 23.9.6 reads as 0023).
+DATE_YEAR_MIN, DATE_YEAR_MAX = 1949, 2100
+
+#: Header units that mean the column's own unit (Column.unit), e.g. 在校生数（名） = 在校生数（人）.
+UNIT_SYNONYMS: dict[str, tuple[str, ...]] = {"人": ("人", "名", "个"), "元": ("元",), "人次": ("人次",)}
+#: Units a header may name: one of these that is not the column's own unit is refused, naming both
+#: (金额（万元） against 金额（元）); text in brackets that is not a unit is not a unit (在校生数（含借读）).
+KNOWN_UNITS: tuple[str, ...] = (
+    *("人", "名", "个", "人次", "次", "万人", "千人", "百人", "万人次"),
+    *("元", "万元", "千元", "百元", "百万元", "千万元", "亿元", "角", "分"),
+    *("年", "月", "日", "天", "岁", "%", "所", "项", "件", "条", "间", "台"),
+)
+#: Marks of a required or optional column in a header: 学校名称（必填）, 学校名称*, *学校名称.
+HEADER_MARKERS: tuple[str, ...] = (
+    "必填",
+    "必填项",
+    "必须填写",
+    "必需",
+    "选填",
+    "选填项",
+    "非必填",
+    "可选",
+    "可不填",
+)
+#: First cell of a total row under the data (compared without spaces or a trailing colon).
+TOTAL_LABELS: tuple[str, ...] = ("合计", "小计", "总计", "共计", "总合计", "全区合计", "全县合计", "全市合计")
+#: What a signature or date line under the data starts with (填表人：张三  审核人：李四 ...).
+FOOTER_LABELS: tuple[str, ...] = (
+    *("填表人", "填报人", "制表人", "审核人", "复核人", "负责人", "单位负责人", "分管领导", "经办人"),
+    *("联系人", "联系电话", "填报日期", "填表日期", "制表日期", "报送日期", "填报时间", "填报单位"),
+    "制表单位",
+)
+#: A note line under the data: one of these followed by a colon (注：以上数据截至 ...).
+NOTE_LABELS: tuple[str, ...] = ("注", "备注", "说明", "附注")
+#: An old template's hint row under the header: every filled cell starts with one of HINT_WORDS, and
+#: at least one with a STRONG_HINT_WORDS (必填/选填 ...). Compared after NFKC (：is :).
+STRONG_HINT_WORDS: tuple[str, ...] = ("必填", "选填", "非必填", "可选", "可不填")
+HINT_WORDS: tuple[str, ...] = (
+    *STRONG_HINT_WORDS,
+    *("请填写", "请选择", "填写", "下拉选择", "选择", "格式", "如:", "例:", "例如", "示例"),
+    *("文本", "数字", "整数", "日期"),
+)
+#: A workbook sheet named with one of these that holds no table is skipped (a 填表说明 sheet).
+INSTRUCTION_SHEET_WORDS: tuple[str, ...] = (
+    *("说明", "须知", "注意事项", "指南", "帮助", "填表要求", "填报要求", "示例", "样例"),
+    *("字典", "代码表", "下拉", "选项", "readme", "instruction", "help"),
+)
+#: Excel's error values, as a cell shows them and a CSV saved from Excel holds them, and what each means.
+EXCEL_ERRORS: dict[str, str] = {
+    "#VALUE!": "公式用到的值类型不对",
+    "#N/A": "查找没有找到结果，常见于 VLOOKUP",
+    "#REF!": "公式引用的单元格已被删除",
+    "#DIV/0!": "公式除以了 0 或空单元格",
+    "#NAME?": "公式中有无法识别的函数或名称",
+    "#NUM!": "公式算出的数字无效",
+    "#NULL!": "公式中的区域没有交集",
+    "#SPILL!": "公式结果溢出到了已有内容的单元格",
+    "#CALC!": "公式无法计算",
+    "#GETTING_DATA": "数据仍在加载，尚未算出",
+}
+
 #: Date layouts accepted in text cells (Excel date cells arrive as ISO text from the reader).
 DATE_FORMATS: tuple[str, ...] = (
     "%Y-%m-%d",
@@ -70,6 +131,8 @@ class Column:
     #: another column of the same row this one must differ from
     differs_from: str | None = None
     note: str = ""
+    #: what a count or amount is counted in (人, 元 ...): a header may carry it, e.g. 在校生数（人）
+    unit: str | None = None
 
     @property
     def sql_type(self) -> str:
@@ -160,8 +223,8 @@ TABLES: tuple[Table, ...] = (
             _c("area_type", "城乡类型", "enum", choices=AREA_TYPES),
             _c("is_public", "是否公办", "bool"),
             _c("education_group", "所属教育集团", "text", required=False),
-            _c("students", "在校生数", "int", required=False, min_value=0),
-            _c("staff", "教职工数", "int", required=False, min_value=0),
+            _c("students", "在校生数", "int", required=False, min_value=0, unit="人"),
+            _c("staff", "教职工数", "int", required=False, min_value=0, unit="人"),
             _c("charter_revised", "章程已修订", "bool", note="章程已写明党组织领导作用"),
             _c("charter_revised_on", "章程修订日期", "date", required=False),
         ),
@@ -176,7 +239,7 @@ TABLES: tuple[Table, ...] = (
             _c("org_type", "组织类型", "enum", choices=ORG_TYPES),
             _c("school_code", "所属学校标识码", "text", required=False, note="联合党组织可不填"),
             _c("parent_org_code", "上级党组织编码", "text", required=False, note="空 = 一级党组织"),
-            _c("members", "党员人数", "int", min_value=0, note="含下级组织党员"),
+            _c("members", "党员人数", "int", min_value=0, unit="人", note="含下级组织党员"),
             _c("founded_on", "成立日期", "date", required=False),
         ),
         key=("org_code",),
@@ -217,7 +280,7 @@ TABLES: tuple[Table, ...] = (
         (
             _c("school_year", "学年", "school_year"),
             _c("school_code", "学校标识码", "text"),
-            _c("eligible_teachers", "符合交流条件教师数", "int", min_value=0),
+            _c("eligible_teachers", "符合交流条件教师数", "int", min_value=0, unit="人"),
         ),
         key=("school_year", "school_code"),
         references=(Reference(("school_code",), "schools", ("school_code",)),),
@@ -248,7 +311,7 @@ TABLES: tuple[Table, ...] = (
             _c("school_code", "学校标识码", "text"),
             _c("category", "类别", "enum", choices=MATTER_CATEGORIES),
             _c("title", "事项名称", "text"),
-            _c("amount_yuan", "金额（元）", "decimal", required=False, min_value=0),
+            _c("amount_yuan", "金额（元）", "decimal", required=False, min_value=0, unit="元"),
             _c("registered_on", "登记日期", "date"),
             _c("principal_meeting_on", "校长办公会议审议日期", "date", required=False),
             _c("party_meeting_on", "党组织会议审议日期", "date", required=False),
@@ -265,7 +328,7 @@ TABLES: tuple[Table, ...] = (
             _c("org_code", "党组织编码", "text"),
             _c("kind", "类型", "enum", choices=MEETING_KINDS),
             _c("held_on", "日期", "date"),
-            _c("attendees", "参会人数", "int", required=False, min_value=0),
+            _c("attendees", "参会人数", "int", required=False, min_value=0, unit="人"),
             _c("topic", "主题", "text", required=False),
         ),
         key=("meeting_id",),

@@ -20,12 +20,20 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from oversight.contract.errors import UsageError
-from oversight.contract.schema import LEVEL_ERROR, LEVEL_WARNING, LOAD_MODES, TABLES, TABLES_BY_NAME, Table
+from oversight.contract.schema import (
+    LEVEL_ERROR,
+    LEVEL_WARNING,
+    LOAD_MODES,
+    TABLES,
+    TABLES_BY_NAME,
+    ProblemKind,
+    Table,
+)
 from oversight.engine import Connection, ledger
 from oversight.ingest.cells import check_cells, clean_cells, typed_cells, work_frame
 from oversight.ingest.problems import Problems, read_problem
 from oversight.ingest.readers import RawSheet, header_vocabulary, read_upload
-from oversight.ingest.recognise import Layout, drop_hint_row, resolve_override, sheet_layout
+from oversight.ingest.recognise import HINT_ROW_MESSAGE, Layout, drop_hint_row, resolve_override, sheet_layout
 from oversight.ingest.relations import check_relations
 
 
@@ -79,10 +87,14 @@ class BatchResult:
 
 def _sheet_work(problems: Problems, layout: Layout, sheet: RawSheet, loc: int) -> pl.DataFrame:
     """One recognised sheet: its cell and row problems reported, its work frame for the batch checks."""
-    data = drop_hint_row(layout, sheet.data.with_columns(sheet.row_numbers.alias("_row")))
+    data, hint = drop_hint_row(layout, sheet.data.with_columns(sheet.row_numbers.alias("_row")))
+    if hint is not None:
+        problems.single(
+            loc, ProblemKind.EMPTY_ROW, HINT_ROW_MESSAGE, row=hint[0], value=hint[1], warning=True
+        )
     # from here on `data` is the only hold on the cells, so that dropping empty rows frees the unfiltered ones
     sheet.data = sheet.data.clear()
-    cells = clean_cells(problems, data, loc)
+    cells = clean_cells(problems, data, loc, layout)
     del data
     typed = typed_cells(layout, cells)
     del cells
@@ -121,6 +133,16 @@ def _check_file(
     while sheets:
         sheet = sheets.pop()
         loc = file_loc if not sheet.sheet else problems.location(name, sheet.sheet, file_index)
+        for note in sheet.notes:
+            problems.single(
+                loc,
+                note.kind,
+                note.message,
+                row=note.row,
+                value=note.value,
+                column=note.column,
+                warning=note.warning,
+            )
         layout = sheet_layout(problems, loc, sheet, override)
         if layout is None:
             checked.parts.append((sheet.sheet, None, 0))

@@ -3,16 +3,31 @@
 The cell rules are those `schema` declares per cell (required, type, format, range) and per row
 (not_before, differs_from). All of them are polars expressions evaluated in one pass; report rows are
 built from the failing rows only. What the batch-level checks need of the sheet is its work frame.
+
+Beside those, what Excel does to cells: an error value (#N/A, #VALUE! ...) is a 格式错误 naming it,
+wherever it is (never an empty optional cell, never a 必填为空); an ID Excel turned into scientific
+notation is refused; a date whose year is not plausible (23.9.6 reads as the year 23) is refused; a
+leading apostrophe (Excel's text marker) is taken off typed and ID cells, with a warning.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from itertools import accumulate
 
 import polars as pl
 
-from oversight.contract.schema import TABLES, TYPE_HINTS, Column, ProblemKind, Table
+from oversight.contract.schema import (
+    DATE_YEAR_MAX,
+    DATE_YEAR_MIN,
+    EXCEL_ERRORS,
+    TABLES,
+    TYPE_HINTS,
+    Column,
+    ProblemKind,
+    Table,
+)
 from oversight.ingest import values
 from oversight.ingest.problems import Problems
 from oversight.ingest.recognise import Layout
@@ -55,6 +70,11 @@ def _clean(source: str) -> str:
     return f"__clean__{source}"
 
 
+def _excel_error(source: str) -> str:
+    """The column flagging a source column's Excel error values (only present when it has any)."""
+    return f"__xlerr__{source}"
+
+
 # ---------------------------------------------------------------- chunks
 
 
@@ -81,51 +101,132 @@ def _constant(frame: pl.DataFrame, name: str, value: object, dtype: pl.DataType)
 # ---------------------------------------------------------------- cleaned cells, empty rows
 
 
-def _cleaned_columns(data: pl.DataFrame) -> dict[str, pl.Series | None]:
+@dataclass
+class _Cleaned:
+    """Each cell column trimmed (None: trimming leaves it as it is), and per column the positions of its
+    Excel error values and of the cells whose leading apostrophe was removed."""
+
+    columns: dict[str, pl.Series | None] = field(default_factory=dict)
+    errors: dict[str, pl.Series] = field(default_factory=dict)
+    apostrophes: dict[str, pl.Series] = field(default_factory=dict)
+
+
+def _cleaned_columns(data: pl.DataFrame, strip: set[str]) -> _Cleaned:
     """Every cell column trimmed (null when blank); None for a column trimming leaves as it is.
 
-    One parallel pass finds the cells that may need trimming; only those are trimmed, and a column where
-    nothing changes is served by the raw column itself rather than by a copy.
+    One parallel pass finds the cells that may need trimming (or start with '#' or an apostrophe); only
+    those are looked at, and a column where nothing changes is served by the raw column itself rather
+    than by a copy. `strip`: the columns whose leading apostrophe is Excel's text marker.
     """
     cells = [c for c in data.columns if c != "_row"]
-    candidates = data.select([values.may_need_trim(pl.col(c)).alias(c) for c in cells])
-    cleaned: dict[str, pl.Series | None] = {}
+    candidates = data.select([values.may_need_trim(pl.col(c), marks=True).alias(c) for c in cells])
+    cleaned = _Cleaned()
     for c in cells:
         raw = data.get_column(c)
-        trimmed = values.clean_text_at(raw, candidates.get_column(c))
-        cleaned[c] = None if trimmed is raw else _chunked_like(trimmed, data)
+        trimmed, errors, quoted = values.clean_marked_at(
+            raw, candidates.get_column(c), strip_apostrophe=c in strip
+        )
+        cleaned.columns[c] = None if trimmed is raw else _chunked_like(trimmed, data)
+        if len(errors):
+            cleaned.errors[c] = errors
+        if len(quoted):
+            cleaned.apostrophes[c] = quoted
     return cleaned
 
 
-def _with_clean_cells(data: pl.DataFrame, cleaned: dict[str, pl.Series | None]) -> pl.DataFrame:
+def _error_masks(data: pl.DataFrame, errors: dict[str, pl.Series]) -> dict[str, pl.Series]:
+    """A boolean column per source column holding Excel error values, true at those cells."""
+    return {
+        c: _chunked_like(
+            pl.repeat(False, data.height, dtype=pl.Boolean, eager=True)
+            .scatter(positions, True)
+            .alias(_excel_error(c)),
+            data,
+        )
+        for c, positions in errors.items()
+    }
+
+
+def _with_clean_cells(
+    data: pl.DataFrame, cleaned: dict[str, pl.Series | None], masks: dict[str, pl.Series] | None = None
+) -> pl.DataFrame:
     """The raw cells with their cleaned forms beside them; emptiness, required checks and parsers all
     read these."""
     return data.hstack(
         [(data.get_column(c) if s is None else s).alias(_clean(c)) for c, s in cleaned.items()]
+        + list((masks or {}).values())
     )
 
 
-def clean_cells(problems: Problems, data: pl.DataFrame, loc: int) -> pl.DataFrame:
+def _apostrophe_sources(layout: Layout) -> dict[str, Column]:
+    """Source columns whose leading apostrophe is Excel's text marker: every typed and ID column (free
+    text such as names and titles keeps what was written)."""
+    t = layout.table
+    return {
+        source: t.column(name)
+        for name, source in layout.sources.items()
+        if t.column(name).type != "text" or (t.name, name) in IDENTIFIER_COLUMNS
+    }
+
+
+def _report_apostrophes(
+    problems: Problems,
+    data: pl.DataFrame,
+    quoted: dict[str, pl.Series],
+    columns: dict[str, Column],
+    loc: int,
+    t: Table,
+) -> None:
+    """One warning per column whose apostrophes were removed: how many, and the first one."""
+    for source, positions in quoted.items():
+        c = columns[source]
+        first = int(positions[0])
+        raw = data.get_column(source)[first]
+        read = values.clean_text_series(pl.Series([raw])).str.strip_prefix("'")[0]
+        problems.single(
+            loc,
+            ProblemKind.BAD_FORMAT,
+            f"已去掉 {len(positions)} 个单元格开头的撇号（'）：它是 Excel 的“文本”标记，不是“{c.zh}”的一部分"
+            f"（如本行的“{raw}”按“{read}”读取）。",
+            row=int(data.get_column("_row")[first]),
+            column=c.zh,
+            value=raw,
+            col_index=t.column_names.index(c.name),
+            warning=True,
+        )
+
+
+def clean_cells(
+    problems: Problems, data: pl.DataFrame, loc: int, layout: Layout | None = None
+) -> pl.DataFrame:
     """The raw cells with their cleaned forms, fully empty rows skipped (and reported).
 
     The raw columns and the cleaned ones that differ are filtered separately, so that a cleaned column
-    that is the raw one stays so after the filter instead of becoming a second copy.
+    that is the raw one stays so after the filter instead of becoming a second copy. With the sheet's
+    `layout`, apostrophes are taken off its typed and ID columns.
     """
-    cleaned = _cleaned_columns(data)
-    cells = _with_clean_cells(data, cleaned)
+    stripped = _apostrophe_sources(layout) if layout is not None else {}
+    cleaned = _cleaned_columns(data, set(stripped))
+    if layout is not None:
+        _report_apostrophes(problems, data, cleaned.apostrophes, stripped, loc, layout.table)
+    masks = _error_masks(data, cleaned.errors)
+    cells = _with_clean_cells(data, cleaned.columns, masks)
     empty = _empty_rows(cells)
     if not empty.any():
         return cells
     _report_empty_rows(problems, data.filter(empty), loc)
     kept = data.filter(~empty)
     return _with_clean_cells(
-        kept, {c: None if s is None else _chunked_like(s.filter(~empty), kept) for c, s in cleaned.items()}
+        kept,
+        {c: None if s is None else _chunked_like(s.filter(~empty), kept) for c, s in cleaned.columns.items()},
+        {c: _chunked_like(m.filter(~empty), kept) for c, m in masks.items()},
     )
 
 
 def _empty_rows(cells: pl.DataFrame) -> pl.Series:
-    cleaned = [c for c in cells.columns if c.startswith("__clean__")]
-    empty = pl.all_horizontal([pl.col(c).is_null() for c in cleaned]) if cleaned else pl.lit(True)
+    cleaned = [pl.col(c).is_null() for c in cells.columns if c.startswith("__clean__")]
+    cleaned += [~pl.col(c) for c in cells.columns if c.startswith("__xlerr__")]  # an error value is not empty
+    empty = pl.all_horizontal(cleaned) if cleaned else pl.lit(True)
     if not cells.select(empty.any()).item():
         return pl.repeat(False, cells.height, eager=True)
     return cells.with_columns(empty.alias("_empty")).get_column("_empty")
@@ -214,7 +315,8 @@ class _Rule:
     column: Column
     kind: ProblemKind
     mask: pl.Expr
-    message: str
+    #: text, or an expression over the failing rows (which carry each quoted column's raw text)
+    message: str | pl.Expr
 
 
 def _type_message(c: Column) -> str:
@@ -236,35 +338,101 @@ def _range_message(c: Column) -> str:
     return f"“{c.zh}”不能大于 {c.max_value}，请改正后重新上传。"
 
 
-def _cell_rules(t: Table, sources: dict[str, str]) -> list[_Rule]:
-    """Every per-cell and per-row rule the schema declares for the columns this sheet has.
+_DATE_MIN, _DATE_MAX = date(DATE_YEAR_MIN, 1, 1), date(DATE_YEAR_MAX, 12, 31)
+#: a date whose first number has one or two digits: 23.9.6, 9/6/23
+_SHORT_YEAR = r"^\D*\d{1,2}\D"
+_HASHES = r"^#{2,}$"
 
-    The order (column by column, then filled, value and row rules) is the order the report lists a
-    cell's several problems in.
+
+def _cell_rules(t: Table, sources: dict[str, str], errors: set[str] | None = None) -> list[_Rule]:
+    """Every per-cell and per-row rule the schema declares for the columns this sheet has, and the
+    rules on what Excel did to cells (`errors`: the source columns holding Excel error values).
+
+    The order (column by column, then Excel errors, filled, value and row rules) is the order the
+    report lists a cell's several problems in.
     """
     rules: list[_Rule] = []
     present = set(sources)
     for c in t.columns:
         if c.name not in present:
             continue
-        value, filled = pl.col(c.name), pl.col(_clean(sources[c.name])).is_not_null()
-        rules += _filled_rules(c, value, filled)
+        source = sources[c.name]
+        value, filled = pl.col(c.name), pl.col(_clean(source)).is_not_null()
+        error = pl.col(_excel_error(source)) if errors and source in errors else None
+        if error is not None:
+            rules.append(_Rule(c, ProblemKind.BAD_FORMAT, error, _excel_error_message(c)))
+        rules += _filled_rules(c, value, filled, error)
+        if values.is_code_kind(c.type, (t.name, c.name) in IDENTIFIER_COLUMNS):
+            rules.append(_Rule(c, ProblemKind.BAD_FORMAT, filled & value.is_null(), _scientific_message(c)))
         rules += _value_rules(c, value)
         rules += _row_rules(t, c, value, present)
     return rules
 
 
-def _filled_rules(c: Column, value: pl.Expr, filled: pl.Expr) -> list[_Rule]:
-    """Required cells left empty, and filled cells that do not parse as the column's type."""
+def _excel_error_message(c: Column) -> pl.Expr:
+    raw = pl.col(raw_column(c.name)).str.strip_chars(values.TRIM_CHARS)
+    meaning = raw.replace_strict(EXCEL_ERRORS, default="公式出错", return_dtype=pl.String)
+    return (
+        pl.when(raw.str.contains(_HASHES))
+        .then(
+            pl.lit(
+                f"“{c.zh}”是“####”：Excel 在列宽不够时把日期或数字显示成 ####，另存为 CSV 时写进了文件。"
+                "请在 Excel 中加宽这一列（或设为常规格式）后重新另存为 CSV，再上传。"
+            )
+        )
+        .otherwise(
+            pl.format(
+                f"“{c.zh}”是 Excel 的错误值 {{}}（{{}}），不是数据：请在 Excel 中改正这个单元格的公式或它引用的数据，"
+                "或改为实际的值（可复制后“选择性粘贴—数值”），再重新上传。",
+                raw,
+                meaning,
+            )
+        )
+    )
+
+
+def _scientific_message(c: Column) -> str:
+    return (
+        f"Excel 已把该编号改成科学计数法/丢失了末几位（Excel 的数字只保留 15 位），“{c.zh}”无法还原："
+        "请把该列设为文本后重新输入完整编号，再重新上传。"
+    )
+
+
+def _date_year_message(c: Column) -> pl.Expr:
+    raw = pl.col(raw_column(c.name)).str.strip_chars(values.TRIM_CHARS)
+    return (
+        pl.when(raw.str.contains(_SHORT_YEAR))
+        .then(
+            pl.lit(
+                f"“{c.zh}”的年份只写了两位（如 23.9.6），无法确定是哪一年：请写成四位数年份（如 2023-09-06），"
+                "或在 Excel 中把该列设为日期格式后重新输入，再重新上传。"
+            )
+        )
+        .otherwise(
+            pl.lit(
+                f"“{c.zh}”的年份不合理（应在 {DATE_YEAR_MIN}～{DATE_YEAR_MAX} 年之间）：请核对后改正，"
+                "年份请写四位数（如 2023-09-06），再重新上传。"
+            )
+        )
+    )
+
+
+def _filled_rules(c: Column, value: pl.Expr, filled: pl.Expr, error: pl.Expr | None = None) -> list[_Rule]:
+    """Required cells left empty, and filled cells that do not parse as the column's type. An Excel
+    error value is not an empty cell (it is reported as what it is)."""
     rules: list[_Rule] = []
     if c.required:
+        empty = ~filled if error is None else ~filled & ~error
         rules.append(
-            _Rule(c, ProblemKind.REQUIRED_EMPTY, ~filled, f"“{c.zh}”为必填项，此处为空，请补填后重新上传。")
+            _Rule(c, ProblemKind.REQUIRED_EMPTY, empty, f"“{c.zh}”为必填项，此处为空，请补填后重新上传。")
         )
     if c.type in ("int", "decimal", "bool"):
         rules.append(_Rule(c, ProblemKind.WRONG_TYPE, filled & value.is_null(), _type_message(c)))
     if c.type in ("date", "school_year"):
         rules.append(_Rule(c, ProblemKind.BAD_FORMAT, filled & value.is_null(), _type_message(c)))
+    if c.type == "date":
+        implausible = (value < _DATE_MIN) | (value > _DATE_MAX)
+        rules.append(_Rule(c, ProblemKind.BAD_FORMAT, implausible, _date_year_message(c)))
     return rules
 
 
@@ -347,7 +515,8 @@ def check_cells(problems: Problems, layout: Layout, typed: pl.DataFrame, loc: in
     the failing rows alone.
     """
     t = layout.table
-    rules = _cell_rules(t, layout.sources)
+    errors = {s for s in layout.sources.values() if _excel_error(s) in typed.columns}
+    rules = _cell_rules(t, layout.sources, errors)
     if not rules or typed.is_empty():
         return
     flags = typed.select([r.mask.fill_null(False).alias(f"_rule{i}") for i, r in enumerate(rules)])

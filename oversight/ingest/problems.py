@@ -40,8 +40,10 @@ _PROBLEM_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def level(kind: ProblemKind) -> str:
-    return LEVEL_WARNING if kind.is_warning else LEVEL_ERROR
+def level(kind: ProblemKind, warning: bool = False) -> str:
+    """A kind's level; `warning` makes any kind a warning: what the reader decided for the analyst
+    (an apostrophe removed, a file read by its content) is reported in the kind it concerns."""
+    return LEVEL_WARNING if warning or kind.is_warning else LEVEL_ERROR
 
 
 def where(file: str, sheet: str) -> str:
@@ -76,6 +78,7 @@ class Problems:
         column: str | None = None,
         value: str | None = None,
         col_index: int = -1,
+        warning: bool = False,
     ) -> None:
         self.singles.append(
             {
@@ -85,7 +88,7 @@ class Problems:
                 "列": column,
                 "值": value,
                 "问题类型": kind.value,
-                "级别": level(kind),
+                "级别": level(kind, warning),
                 "说明": message,
             }
         )
@@ -98,6 +101,7 @@ class Problems:
         value: pl.Expr,
         message: str | pl.Expr,
         col_index: int,
+        warning: bool = False,
     ) -> None:
         """Report rows for a frame of failing rows carrying `_loc` and `_row`."""
         if failing.is_empty():
@@ -110,7 +114,7 @@ class Problems:
                 pl.lit(column, pl.String).alias("列"),
                 value.cast(pl.String).alias("值"),
                 pl.lit(kind.value, pl.String).alias("问题类型"),
-                pl.lit(level(kind), pl.String).alias("级别"),
+                pl.lit(level(kind, warning), pl.String).alias("级别"),
                 (pl.lit(message, pl.String) if isinstance(message, str) else message).alias("说明"),
             )
         )
@@ -137,7 +141,7 @@ class Problems:
 def read_problem(problems: Problems, file_loc: int, file_index: int, p: ReadProblem) -> None:
     """A problem the reader met: on the file, or on its own sheet when it names one."""
     loc = file_loc if not p.sheet else problems.location(p.file, p.sheet, file_index)
-    problems.single(loc, p.kind, p.message, row=p.row, value=p.value)
+    problems.single(loc, p.kind, p.message, row=p.row, value=p.value, column=p.column, warning=p.warning)
 
 
 # ---------------------------------------------------------------- report output

@@ -2,19 +2,31 @@
 
 A header is read as the table whose columns it shares most, among the tables it has at least half the
 required columns of. The layout then says which source column holds each schema column, which columns
-are not the table's and which headers repeat; those column-level problems are reported here.
+are not the table's and which headers repeat; those column-level problems are reported here. Headers
+are read through required marks and units (headers.match_header), each such reading a warning. A
+workbook's instruction sheet (填表说明) that holds no table is skipped with a warning, and so is an
+old template's row of 必填/选填 notes under the header.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from oversight.contract.errors import UsageError
-from oversight.contract.schema import TABLES, ProblemKind, Table, table_by_label
+from oversight.contract.schema import (
+    HINT_WORDS,
+    STRONG_HINT_WORDS,
+    TABLES,
+    ProblemKind,
+    Table,
+    table_by_label,
+)
+from oversight.ingest.headers import match_header
 from oversight.ingest.problems import Problems
-from oversight.ingest.readers import RawSheet, normalise_header
+from oversight.ingest.readers import RawSheet
 
 EMPTY_HEADER_LABEL = "（空表头）"
 
@@ -27,15 +39,15 @@ class Layout:
     sources: dict[str, str]
     extras: list[tuple[str, str]]  # (source column, header label) of columns that are not the table's
     duplicates: list[tuple[str, str]]  # (header label, schema column) of repeated headers
-
-
-def _lookup(t: Table) -> dict[str, str]:
-    return {normalise_header(label): c.name for c in t.columns for label in (c.name, c.zh)}
+    #: (header label, schema column, message): headers read through a mark or a unit (warnings)
+    notes: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (header label, schema column, message): headers naming another unit than the column's (errors)
+    unit_errors: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def _matched(t: Table, header: list[str | None]) -> set[str]:
-    lookup = _lookup(t)
-    return {lookup[h] for h in map(normalise_header, header) if h in lookup}
+    matches = (match_header(t, label) for label in header)
+    return {m.column for m in matches if m is not None and m.unit_error is None}
 
 
 def _qualifies(t: Table, matched: set[str]) -> bool:
@@ -79,26 +91,36 @@ def resolve_override(label: str | None) -> Table | None:
 
 
 def _layout(t: Table, sheet: RawSheet) -> Layout:
-    lookup = _lookup(t)
-    sources: dict[str, str] = {}
-    extras: list[tuple[str, str]] = []
-    duplicates: list[tuple[str, str]] = []
+    layout = Layout(t, {}, [], [])
     for source, label in zip(sheet.data.columns, sheet.header, strict=True):
-        name = lookup.get(normalise_header(label))
-        if name is None:
-            extras.append((source, label.strip() if label and label.strip() else EMPTY_HEADER_LABEL))
-        elif name in sources:
-            duplicates.append((label or "", name))
+        match = match_header(t, label)
+        shown = label.strip() if label and label.strip() else EMPTY_HEADER_LABEL
+        if match is None:
+            layout.extras.append((source, shown))
+        elif match.unit_error is not None:
+            layout.unit_errors.append((shown, match.column, match.unit_error))
+        elif match.column in layout.sources:
+            layout.duplicates.append((label or "", match.column))
         else:
-            sources[name] = source
-    return Layout(t, sources, extras, duplicates)
+            layout.sources[match.column] = source
+            if match.note:
+                layout.notes.append((shown, match.column, match.note))
+    return layout
 
 
 def _check_layout(problems: Problems, loc: int, layout: Layout) -> None:
     """Column-level problems: missing columns, extra columns, repeated headers, headerless data."""
     t = layout.table
+    order = {name: i for i, name in enumerate(t.column_names)}
+    for label, name, message in layout.unit_errors:
+        problems.single(loc, ProblemKind.BAD_FORMAT, message, column=label, col_index=order[name])
+    for label, name, message in layout.notes:
+        problems.single(
+            loc, ProblemKind.BAD_FORMAT, message, column=label, col_index=order[name], warning=True
+        )
+    unit_refused = {name for _, name, _ in layout.unit_errors}
     for i, c in enumerate(t.columns):
-        if c.required and c.name not in layout.sources:
+        if c.required and c.name not in layout.sources and c.name not in unit_refused:
             problems.single(
                 loc,
                 ProblemKind.MISSING_COLUMN,
@@ -132,9 +154,20 @@ def _unknown_table_message(sheet: RawSheet) -> str:
     )
 
 
+INSTRUCTIONS_MESSAGE = (
+    "这个工作表是填表说明（或代码、选项等），不是数据表，已跳过；如它确是数据，请改用模板中的表头。"
+)
+
+
 def sheet_layout(problems: Problems, loc: int, sheet: RawSheet, override: Table | None) -> Layout | None:
-    """The sheet's layout with its column-level problems reported; None (reported) when no table fits."""
+    """The sheet's layout with its column-level problems reported; None (reported) when no table fits.
+
+    A workbook sheet that holds no table and reads as instructions (填表说明) is skipped with a warning.
+    """
     t = override or (recognise_table(sheet.header) if sheet.header_row is not None else None)
+    if sheet.instructions and (sheet.header_row is None or (override is None and t is None)):
+        problems.single(loc, ProblemKind.UNKNOWN_TABLE, INSTRUCTIONS_MESSAGE, warning=True)
+        return None
     if t is None or sheet.header_row is None:
         problems.single(loc, ProblemKind.UNKNOWN_TABLE, _unknown_table_message(sheet), row=sheet.header_row)
         return None
@@ -143,12 +176,30 @@ def sheet_layout(problems: Problems, loc: int, sheet: RawSheet, override: Table 
     return layout
 
 
-def drop_hint_row(layout: Layout, data: pl.DataFrame) -> pl.DataFrame:
-    """The template's grey hint row (row 2) carries each column's hint: it is not data, skip it."""
+def _hint_like(cells: list[str]) -> bool:
+    """An old template's notes row: every filled cell starts with a hint word, one with 必填/选填 ..."""
+    folded = [unicodedata.normalize("NFKC", c).replace(" ", "") for c in cells]
+    return (
+        bool(folded)
+        and all(c.startswith(HINT_WORDS) for c in folded)
+        and any(c.startswith(STRONG_HINT_WORDS) for c in folded)
+    )
+
+
+HINT_ROW_MESSAGE = "这一行是表头下方的填写说明（必填/选填等），不是数据，已跳过。"
+
+
+def drop_hint_row(layout: Layout, data: pl.DataFrame) -> tuple[pl.DataFrame, tuple[int, str] | None]:
+    """The first data row when it is a hint row, set aside: the template's own grey hint row (row 2,
+    each column's hint exactly: skipped silently, the template says so), or an old template's row of
+    必填/选填 notes (skipped, and returned as (row number, first cell) for a warning)."""
     if data.is_empty() or not layout.sources:
-        return data
+        return data, None
     first = data.row(0, named=True)
     hints = {name: layout.table.column(name).hint for name in layout.sources}
     if all((first[src] or "").strip() == hints[name] for name, src in layout.sources.items()):
-        return data.slice(1)
-    return data
+        return data.slice(1), None
+    filled = [str(v).strip() for k, v in first.items() if k != "_row" and v is not None and str(v).strip()]
+    if _hint_like(filled):
+        return data.slice(1), (int(first["_row"]), filled[0])
+    return data, None

@@ -22,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from oversight.contract.schema import DATE_FORMATS, FALSE_WORDS, TRUE_WORDS
+from oversight.contract.schema import DATE_FORMATS, EXCEL_ERRORS, FALSE_WORDS, TRUE_WORDS
 
 #: Characters trimmed from both ends of every cell: ASCII whitespace, no-break space, ideographic space,
 #: the thin/figure spaces word processors insert, zero-width space and a stray byte-order mark.
@@ -34,6 +34,14 @@ TRIM_CHARS = (
 #: The bytes some TRIM_CHARS character's UTF-8 form starts (ends) with.
 _TRIM_FIRST_BYTES = sorted({c.encode()[0] for c in TRIM_CHARS})
 _TRIM_LAST_BYTES = sorted({c.encode()[-1] for c in TRIM_CHARS})
+#: ... and with the first bytes of what the cell checks look for besides: Excel's error values (#N/A)
+#: and its text marker (a leading apostrophe, '0031207)
+_MARKED_FIRST_BYTES = sorted({*_TRIM_FIRST_BYTES, ord("#"), ord("'")})
+
+#: Excel's error values as cell text; a cell of nothing but # is a value Excel showed as #### (column
+#: too narrow) and wrote so into a CSV
+EXCEL_ERROR_VALUES = tuple(EXCEL_ERRORS)
+_HASHES = r"^#{2,}$"
 
 #: Excel's day zero (serial 1 = 1900-01-01, counting the 1900-02-29 that never was).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -46,6 +54,11 @@ _DAYS_1899_TO_1970 = (date(1970, 1, 1) - EXCEL_EPOCH).days
 SCHOOL_YEAR_DASHES = ("－", "—", "–", "―", "−", "～", "~", "至", "/")
 
 CODE_PATTERN = r"^[A-Za-z0-9-]+$"
+#: an ID Excel turned into scientific notation (4.20106E+17): the digits after the 15th are gone. Excel
+#: (and Python, and WPS) write the exponent with two digits, E+06 too, so the '+' is the third byte
+#: from the end (parse_suspects reads just that byte).
+_SCIENTIFIC_ID = r"^[0-9]+(\.[0-9]+)?[eE]\+[0-9]{2}$"
+_PLUS = ord("+")
 _INT_PATTERN = r"^[+-]?\d+(\.0*)?$"
 _DECIMAL_PATTERN = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 #: what the fast path reads by itself: at most 16 digits before the point and 2 after (Decimal(18, 2))
@@ -84,17 +97,58 @@ def _trim_series(raw: pl.Series) -> pl.Series:
     return _where(trimmed.str.len_bytes() > 0, trimmed)
 
 
-def may_need_trim(raw: pl.Expr) -> pl.Expr:
+def may_need_trim(raw: pl.Expr, *, marks: bool = False) -> pl.Expr:
     """Cells that are empty or start or end with a byte some TRIM_CHARS character starts or ends with.
 
     A superset of the cells trimming changes, found from two bytes per cell: three times cheaper than
     trimming every cell, and a column where no cell qualifies is passed on as it is, without a copy.
+    With `marks`, also the cells starting with '#' or an apostrophe (`clean_marked_at`), at no extra cost.
     """
     binary = raw.cast(pl.Binary)
     # is_in over the byte values, not a gather from a 256-entry table: a third cheaper (province: -0.1 s)
-    first = binary.bin.get(0, null_on_oob=True).is_in(_TRIM_FIRST_BYTES)
+    first = binary.bin.get(0, null_on_oob=True).is_in(_MARKED_FIRST_BYTES if marks else _TRIM_FIRST_BYTES)
     last = binary.bin.get(-1, null_on_oob=True).is_in(_TRIM_LAST_BYTES)
     return (first | last).fill_null(True) & raw.is_not_null()
+
+
+def excel_error(text: pl.Series) -> pl.Series:
+    """Trimmed cells that are one of Excel's error values (#N/A, #VALUE! ...) or a #### display."""
+    return (text.is_in(EXCEL_ERROR_VALUES) | text.str.contains(_HASHES)).fill_null(False)
+
+
+def clean_marked_at(
+    raw: pl.Series, candidates: pl.Series, *, strip_apostrophe: bool
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """`clean_text_at` that also takes out what Excel put in a cell: returns the cleaned column, the
+    positions of Excel error values (left null in it: the checks report them by name) and the positions
+    whose leading apostrophe was removed (`strip_apostrophe`: Excel's text marker, not part of an ID).
+
+    `candidates` is `may_need_trim(..., marks=True)`: only those cells are looked at.
+    """
+    none = pl.Series("positions", [], pl.UInt32)
+    if not candidates.any():
+        return raw, none, none
+    positions = candidates.arg_true()
+    cells = raw.gather(positions)
+    trimmed = _trim_series(cells)
+    errors = trimmed.str.starts_with("#").fill_null(False)  # a prefix test first: most candidates are not
+    if errors.any():
+        errors = errors & excel_error(trimmed)
+    marked = none
+    if strip_apostrophe:
+        quoted = trimmed.str.starts_with("'").fill_null(False)
+        if quoted.any():
+            trimmed = _where(quoted, _trim_series(trimmed.str.slice(1)), trimmed)
+            marked = positions.filter(quoted)
+    if errors.any():
+        trimmed = _where(~errors, trimmed)
+    else:
+        errors = None
+    changed = (trimmed != cells).fill_null(True)
+    error_positions = none if errors is None else positions.filter(errors)
+    if not changed.any():
+        return raw, error_positions, marked
+    return raw.clone().scatter(positions.filter(changed), trimmed.filter(changed)), error_positions, marked
 
 
 def clean_text_at(raw: pl.Series, candidates: pl.Series) -> pl.Series:
@@ -243,8 +297,15 @@ def _from_raw(fn: SeriesFn, doc: str) -> SeriesFn:
     return parse
 
 
+def _code_from_clean(text: pl.Series) -> pl.Series:
+    folded = fold_width_series(text)
+    return _where(~folded.str.contains(_SCIENTIFIC_ID).fill_null(False), folded)
+
+
 code_series = _from_raw(
-    fold_width_series, "An identifier, folded to ASCII so １２Ａ and 12A are the same school."
+    _code_from_clean,
+    "An identifier, folded to ASCII so １２Ａ and 12A are the same school; null for an ID Excel turned "
+    "into scientific notation (4.20106E+17), whose digits are lost.",
 )
 bool_series = _from_raw(
     _bool_from_clean, "是/否, Y/N, 1/0, true/false (schema.TRUE_WORDS / FALSE_WORDS), any case."
@@ -285,7 +346,7 @@ parse_school_year = _expr(school_year_series, pl.String())
 
 #: The same parsers for cells already trimmed by `clean_text` (the validator cleans every cell once).
 _FROM_CLEAN: dict[str, tuple[SeriesFn, pl.DataType]] = {
-    "code": (fold_width_series, pl.String()),
+    "code": (_code_from_clean, pl.String()),
     "bool": (_bool_from_clean, pl.Boolean()),
     "int": (_int_from_clean, pl.Int64()),
     "decimal": (_decimal_from_clean, pl.Decimal(18, 2)),
@@ -308,6 +369,11 @@ def school_year_consecutive(school_year: pl.Expr) -> pl.Expr:
 
 def _kind(column_type: str, identifier: bool) -> str:
     return "code" if column_type == "text" and identifier else column_type
+
+
+def is_code_kind(column_type: str, identifier: bool) -> bool:
+    """Whether a column is parsed as an identifier (codes, keys, references)."""
+    return _kind(column_type, identifier) == "code"
 
 
 def _wide(cleaned: pl.Expr) -> pl.Expr:
@@ -359,13 +425,17 @@ def parse_suspects(
 
     Each condition points at a step of the full parser that could change a cell: width folding,
     thousands commas, a leading '+', exponents, a time suffix, a later date layout, a spelled-out
-    integer, a school year not yet in canonical form.
+    integer, a school year not yet in canonical form, an ID in scientific notation.
     """
     kind = _kind(column_type, identifier)
     if kind not in _FROM_CLEAN:
         return None
     suspect = _wide(cleaned)
-    if kind == "int":
+    if kind == "code":
+        # scientific notation: a '+' third from the end, one byte read a cell (a regex or a substring
+        # search over every ID would cost five to ten times as much)
+        suspect = suspect | (cleaned.cast(pl.Binary).bin.get(-3, null_on_oob=True) == _PLUS)
+    elif kind == "int":
         suspect = suspect | _unread(cleaned, fast)
     elif kind == "decimal":
         # one pattern covers width, commas, '+', exponents and a third decimal place
