@@ -187,7 +187,6 @@ def _files(*names: str) -> list[tuple[str, bytes]]:
         (["offset.xlsx"], [(K.OUT_OF_RANGE, 4, "学段")]),
         (["empty.csv"], [(K.UNREADABLE, None, None)]),
         (["binary.csv"], [(K.UNREADABLE, None, None)]),
-        (["workbook_named.csv"], [(K.UNREADABLE, None, None)]),
         (["truncated.xlsx"], [(K.UNREADABLE, None, None)]),
         (["not_a_zip.xlsx"], [(K.UNREADABLE, None, None)]),
         (["old.xls"], [(K.UNREADABLE, None, None)]),

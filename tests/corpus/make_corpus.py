@@ -802,10 +802,10 @@ def binary_cases(corpus: Corpus) -> None:
     corpus.add("bin_empty_xlsx", "0 字节的 .xlsx", b"", ".xlsx", [problem(K.UNREADABLE)])
     corpus.add(
         "bin_text_named_xlsx",
-        "CSV 文本改名为 .xlsx",
+        "CSV 文本改名为 .xlsx：按内容读作 CSV（警告），表头只对上 2 列，无法识别是哪张表",
         "学校标识码,学校名称\nS1,一小\n".encode(),
         ".xlsx",
-        [problem(K.UNREADABLE)],
+        [problem(K.UNKNOWN_TABLE, 1)],
     )
     corpus.add(
         "bin_xls",
