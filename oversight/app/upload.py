@@ -192,12 +192,13 @@ def _choose_files() -> tuple[list[tuple[str, bytes]], str, str | None]:
     st.subheader("上传文件")
     uploaded = st.file_uploader(
         "选择要导入的文件（可一次选择多个）",
-        type=["csv", "xlsx"],
+        type=["csv", "xlsx", "xls"],
         accept_multiple_files=True,
         key="upload_files",
         help=(
-            f"支持 CSV（UTF-8、带 BOM 的 UTF-8、GBK 均可）和 Excel .xlsx，每个文件不超过 {MAX_MB} MB。"
-            "每个 CSV 或每个工作表对应一张表，系统根据表头自动识别。"
+            f"支持 CSV（UTF-8、带 BOM 的 UTF-8、GBK 均可）和 Excel 工作簿（.xlsx，以及旧版 .xls），"
+            f"每个文件不超过 {MAX_MB} MB。每个 CSV 或每个工作表对应一张表，系统根据表头自动识别；"
+            "网页另存的“.xls”请先在 Excel 中另存为 .xlsx。"
         ),
     )
     st.caption(f"单个文件大小上限 {MAX_MB} MB；超过上限的文件浏览器会直接拒绝，请拆分后分批上传。")
