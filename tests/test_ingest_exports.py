@@ -215,6 +215,7 @@ def test_cr_only_line_ends_are_read(con: duckdb.DuckDBPyConnection) -> None:
         ("workbook_named.csv", "Excel 工作簿（.xlsx）"),
         ("csv_named.xlsx", "文本（CSV 表格）"),
         ("tsv_named.xls", "文本（CSV 表格）"),
+        ("unicode_text_named.xls", "文本（CSV 表格）"),
     ],
 )
 def test_a_file_is_read_by_what_it_holds_not_by_its_name(name: str, said: str) -> None:
@@ -286,6 +287,19 @@ def test_headers_marked_as_required_are_matched_with_a_warning() -> None:
         "*学段",
         "所属乡镇街道(必填)",
     ]
+
+
+def test_headers_with_a_note_in_brackets_are_matched_and_an_exact_header_wins() -> None:
+    result = validate("header_notes.csv")
+    assert result.ok and result.frames["schools"].equals(EXPECTED_SCHOOLS)
+    assert report(result) == [
+        ("格式错误", None, "是否公办（是/否）", None),
+        ("格式错误", None, "章程修订日期（格式：2023-01-05）", None),
+        ("多余列", None, "学校名称（旧）", None),
+    ]
+    assert "“是/否”是说明文字" in messages(result)[0]
+    assert "已有“学校名称”列" in messages(result)[2]
+    assert set(result.report.get_column("级别")) == {LEVEL_WARNING}
 
 
 def test_an_old_templates_notes_row_is_skipped_with_a_warning() -> None:

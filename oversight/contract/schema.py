@@ -75,12 +75,12 @@ FOOTER_LABELS: tuple[str, ...] = (
 #: A note line under the data: one of these followed by a colon (注：以上数据截至 ...).
 NOTE_LABELS: tuple[str, ...] = ("注", "备注", "说明", "附注")
 #: An old template's hint row under the header: every filled cell starts with one of HINT_WORDS, and
-#: at least one with a STRONG_HINT_WORDS (必填/选填 ...). Compared after NFKC (：is :).
+#: at least one with a STRONG_HINT_WORDS (必填/选填 ...). Compared after NFKC (：is :), in lower case.
 STRONG_HINT_WORDS: tuple[str, ...] = ("必填", "选填", "非必填", "可选", "可不填")
 HINT_WORDS: tuple[str, ...] = (
     *STRONG_HINT_WORDS,
-    *("请填写", "请选择", "填写", "下拉选择", "选择", "格式", "如:", "例:", "例如", "示例"),
-    *("文本", "数字", "整数", "日期"),
+    *("请", "填写", "可填", "下拉选择", "选择", "单选", "格式", "如:", "例:", "例如", "示例"),
+    *("文本", "数字", "整数", "日期", "yyyy"),
 )
 #: A workbook sheet named with one of these that holds no table is skipped (a 填表说明 sheet).
 INSTRUCTION_SHEET_WORDS: tuple[str, ...] = (

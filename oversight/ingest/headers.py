@@ -6,7 +6,9 @@ name part (`base`), the mark and the unit; `match_header` then reads it against 
 exactly, through a mark, or through a unit that agrees with the column's own unit (schema.UNIT_SYNONYMS),
 each but the exact match with a note for the report. A unit that disagrees (金额（万元） against
 金额（元）) is not matched: it is an error naming both units, since the numbers would be off by a factor.
-Text in brackets that is neither a mark nor a known unit (在校生数（含借读）) is part of the name.
+Bracketed text that is neither a mark nor a unit is a note (是否公办（是/否）, 在校生数（含借读）): the
+header is read by its name part, with a warning that names the note. A short bracket with a scale
+(（万）, （千人）) is always a unit, so that it can never be ignored as a note.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ _HEADER_STRIP = re.compile(r"[\s\u3000\u00a0\ufeff\u200b*]+")
 _SPACES = re.compile(r"[\s\u3000\u00a0\ufeff\u200b]+")
 _STARS = "*★☆※"
 _OPEN, _CLOSE = "([【", ")]】"
-_BRACKETED = re.compile(r"^(.+?)[(\[【]([^()\[\]【】]{1,8})[)\]】]$")
+_BRACKETED = re.compile(r"^(.+?)[(\[【]([^()\[\]【】]{1,30})[)\]】]$")
 _UNIT_PREFIX = re.compile(r"^单位[:：]?")
+#: a short bracket holding one of these is a unit, known or not (（万）, （千人）): never read as a note
+_SCALE = "万千百亿"
 _PEOPLE_COUNT = ("人数", "生数", "工数", "教师数")
 
 
@@ -42,6 +46,8 @@ class Header:
     base: str
     marker: str | None = None
     unit: str | None = None
+    #: bracketed text that is neither a mark nor a unit: a note such as （是/否） or （含借读）
+    note: str | None = None
 
 
 def _strip_marks(text: str) -> tuple[str, str | None]:
@@ -74,14 +80,21 @@ def read_header(text: str | None) -> Header:
     plain = _SPACES.sub("", unicodedata.normalize("NFKC", str(text))).lower()
     base, marker = _strip_marks(plain)
     unit = None
-    bracketed = _BRACKETED.match(base)
-    if bracketed:
+    notes: list[str] = []
+    for _ in range(3):  # 金额(元)(不含税): a unit and a note, each in its own brackets
+        bracketed = _BRACKETED.match(base)
+        if not bracketed:
+            break
         inside = _UNIT_PREFIX.sub("", bracketed.group(2))
-        if inside in KNOWN_UNITS:
-            base, unit = bracketed.group(1), inside
-            base, more = _strip_marks(base)
-            marker = marker or more
-    return Header(key, base.replace("*", ""), marker, unit)
+        if unit is None and (
+            inside in KNOWN_UNITS or (len(inside) <= 4 and any(c in inside for c in _SCALE))
+        ):
+            unit = inside
+        else:
+            notes.insert(0, bracketed.group(2))
+        base, more = _strip_marks(bracketed.group(1))
+        marker = marker or more
+    return Header(key, base.replace("*", ""), marker, unit, "、".join(notes) or None)
 
 
 def column_unit(c: Column) -> str | None:
@@ -151,6 +164,8 @@ def match_header(t: Table, label: str | None) -> HeaderMatch | None:
     notes = []
     if h.marker:
         notes.append(f"其中的“{h.marker}”是必填/选填标记，已忽略")
+    if h.note:
+        notes.append(f"括号中的“{h.note}”是说明文字，已忽略")
     if h.unit is None:
         if unit is not None and _unit_of_label(t, name) is not None:
             notes.append(

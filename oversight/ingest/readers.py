@@ -637,7 +637,10 @@ def sniff_content(raw: bytes) -> str:
 
 
 def _looks_binary(raw: bytes) -> bool:
-    """Control bytes other than tab and line ends near the start: not text in any encoding we read."""
+    """Control bytes other than tab and line ends near the start: not text in any encoding we read
+    (UTF-16 with its BOM is: Excel's “Unicode 文本”, which web systems also name .xls)."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
     head = raw[:8192]
     return any(b < 32 and b not in (9, 10, 13) for b in head)
 

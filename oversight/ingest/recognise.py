@@ -43,6 +43,9 @@ class Layout:
     notes: list[tuple[str, str, str]] = field(default_factory=list)
     #: (header label, schema column, message): headers naming another unit than the column's (errors)
     unit_errors: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (header label, schema column): headers read through a mark, unit or note for a column another
+    #: header already names exactly (ignored, a warning)
+    shadowed: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _matched(t: Table, header: list[str | None]) -> set[str]:
@@ -91,20 +94,31 @@ def resolve_override(label: str | None) -> Table | None:
 
 
 def _layout(t: Table, sheet: RawSheet) -> Layout:
+    """Exact headers claim their columns first: a 学校标识码（旧） beside a 学校标识码 does not take it."""
     layout = Layout(t, {}, [], [])
-    for source, label in zip(sheet.data.columns, sheet.header, strict=True):
-        match = match_header(t, label)
+    matches = [
+        (source, label, match_header(t, label))
+        for source, label in zip(sheet.data.columns, sheet.header, strict=True)
+    ]
+    for exact in (True, False):
+        for source, label, match in matches:
+            if match is None or match.unit_error is not None or (match.note is None) is not exact:
+                continue
+            shown = label.strip() if label else ""
+            if match.column not in layout.sources:
+                layout.sources[match.column] = source
+                if match.note:
+                    layout.notes.append((shown, match.column, match.note))
+            elif exact:
+                layout.duplicates.append((label or "", match.column))
+            else:
+                layout.shadowed.append((shown, match.column))
+    for source, label, match in matches:
         shown = label.strip() if label and label.strip() else EMPTY_HEADER_LABEL
         if match is None:
             layout.extras.append((source, shown))
         elif match.unit_error is not None:
             layout.unit_errors.append((shown, match.column, match.unit_error))
-        elif match.column in layout.sources:
-            layout.duplicates.append((label or "", match.column))
-        else:
-            layout.sources[match.column] = source
-            if match.note:
-                layout.notes.append((shown, match.column, match.note))
     return layout
 
 
@@ -135,6 +149,15 @@ def _check_layout(problems: Problems, loc: int, layout: Layout) -> None:
             else f"“{label}”不是“{t.zh}”表的列，已忽略；如是表头写错，请改为模板中的表头。"
         )
         problems.single(loc, ProblemKind.EXTRA_COLUMN, message, column=label, col_index=len(t.columns))
+    for label, name in layout.shadowed:
+        problems.single(
+            loc,
+            ProblemKind.EXTRA_COLUMN,
+            f"表头“{label}”也可读作“{t.zh_of(name)}”，但本表已有“{t.zh_of(name)}”列，这一列已忽略；如要导入它，"
+            "请删去另一列。",
+            column=label,
+            col_index=len(t.columns),
+        )
     for label, name in layout.duplicates:
         problems.single(
             loc,
@@ -178,7 +201,7 @@ def sheet_layout(problems: Problems, loc: int, sheet: RawSheet, override: Table 
 
 def _hint_like(cells: list[str]) -> bool:
     """An old template's notes row: every filled cell starts with a hint word, one with 必填/选填 ..."""
-    folded = [unicodedata.normalize("NFKC", c).replace(" ", "") for c in cells]
+    folded = [unicodedata.normalize("NFKC", c).replace(" ", "").lower() for c in cells]
     return (
         bool(folded)
         and all(c.startswith(HINT_WORDS) for c in folded)

@@ -201,6 +201,8 @@ def refused_before() -> dict[str, bytes]:
     files["workbook_named.csv"] = schools
     files["csv_named.xlsx"] = csv_bytes([header(SCHOOLS), *SCHOOL_ROWS], encoding="gbk")
     files["tsv_named.xls"] = csv_bytes([header(SCHOOLS), *SCHOOL_ROWS], sep="\t", encoding="gbk")
+    # Excel's “Unicode 文本” (UTF-16 with BOM, tab-separated), which web systems also name .xls
+    files["unicode_text_named.xls"] = csv_bytes([header(SCHOOLS), *SCHOOL_ROWS], sep="\t", encoding="utf-16")
     # tab-separated, commas inside the cells
     rows = [header(MEETINGS), *[list(r) for r in MEETING_ROWS]]
     rows[1][5] = "学习贯彻党的二十大精神,交流心得,形成决议"
@@ -232,6 +234,12 @@ def refused_before() -> dict[str, bytes]:
     head = header(SCHOOLS)
     head[0], head[1], head[2], head[3] = "学校标识码（必填）", "学校名称*", "*学段", "所属乡镇街道(必填)"
     files["header_marks.csv"] = csv_bytes([head, *SCHOOL_ROWS])
+    # notes in brackets (是/否, a format) are read past; a 学校名称（旧） beside 学校名称 does not take it
+    head = header(SCHOOLS)
+    head[5], head[10] = "是否公办（是/否）", "章程修订日期（格式：2023-01-05）"
+    files["header_notes.csv"] = csv_bytes(
+        [[*head, "学校名称（旧）"], *[[*r, f"旧名{i}"] for i, r in enumerate(SCHOOL_ROWS)]]
+    )
     # an old template: a row of 必填/选填 notes under the header
     notes = ["必填", "必填", "必填，从下拉列表选择", "必填", "必填，城区/镇区/乡村", "必填，是/否"]
     notes += ["选填", "选填，整数", "选填，整数", "必填，是/否", "选填，日期格式"]
