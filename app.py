@@ -1,7 +1,9 @@
-"""总览: where the district stands on every indicator, which schools lag, and how fresh the data is.
+"""总览: where the district stands on every indicator, which schools lag, and how complete and fresh the
+data is.
 
 The home page of the directory-mode app (pages/ holds the rest). Thin by design: read the filters
-(page.page_setup), call the cached indicator functions, draw with widgets and charts.
+(page.page_setup), call the cached indicator functions, draw with widgets and figures. The headline at
+the top is the same text the Word report opens with.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import streamlit as st
 
 from oversight.app import cache, downloads, page, sidebar, widgets
-from oversight.contract.catalog import INDICATORS
-from oversight.metrics import schools
-from oversight.present import figures
+from oversight.contract.catalog import INDICATORS, INDICATORS_BY_KEY
+from oversight.metrics import details, schools
+from oversight.present import figures, headline
 
 ctx = page.page_setup("总览")
 st.caption(sidebar.params_caption(ctx.params))
@@ -20,15 +22,24 @@ fresh = cache.freshness(ctx.db, ctx.version)
 if fresh is None:
     st.warning("数据库中还没有导入任何数据，请由分析员在“数据上传”页面上传学校报送的数据。")
     st.stop()
-st.caption(
-    f"数据更新：最近一次导入为第 {fresh['id']} 批，{fresh['loaded_at']}，导入人 {fresh['user']}"
-    f"（在用批次共 {fresh['batches']} 批）"
-)
 
-downloads.report_download_button(ctx)
-
-result, matrix = cache.overview_pair(ctx.db, ctx.version, ctx.params)[0]
+(result, matrix), (before, _) = cache.overview_pair(ctx.db, ctx.version, ctx.params)
 changes = cache.overview_compared(ctx.db, ctx.version, ctx.params)
+watch = cache.watch_list(ctx.db, ctx.version, ctx.params)
+
+with st.container(border=True):
+    lines = headline.sentences(result, before, watch, ctx.params)
+    st.markdown(f"**{lines[0]}**")
+    for line in lines[1:]:
+        st.markdown(line)
+left, right = st.columns([3, 2], vertical_alignment="center")
+with left:
+    st.caption(
+        f"数据更新：最近一次导入为第 {fresh['id']} 批，{fresh['loaded_at']}，导入人 {fresh['user']}"
+        f"（在用批次共 {fresh['batches']} 批）"
+    )
+with right:
+    downloads.report_download_button(ctx)
 
 st.subheader("各项指标")
 per_row = 4
@@ -36,11 +47,22 @@ for start in range(0, len(INDICATORS), per_row):
     cols = st.columns(per_row)
     for col, ind in zip(cols, INDICATORS[start : start + per_row], strict=False):
         with col:
-            widgets.indicator_card(ind.key, result[ind.key], changes.get(ind.key))
+            widgets.indicator_card(ind.key, result, changes.get(ind.key))
+
+incomplete = {k: c for k, c in result["coverage"].items() if c["reported"] < c["expected"]}
+with st.expander(
+    f"数据报送情况（{len(incomplete)} 项指标未报齐）" if incomplete else "数据报送情况（均已报齐）"
+):
+    st.caption("未报送的学校按“未报送”（◇）显示，不计为“未达标”；全区比例的分母仍按全部学校计算。")
+    for key, covered in result["coverage"].items():
+        names = details.missing_schools(matrix, key)
+        text = f"**{INDICATORS_BY_KEY[key].zh}**：{headline.coverage_text(key, covered)}"
+        st.markdown(text + (f"：{'、'.join(names)}" if names else "。"))
 
 st.subheader("各校指标达标情况")
 st.caption(
-    "每格为一所学校在一项指标上的状态（颜色与符号一一对应）。点击表格中的一行，或在下方选择学校，可查看学校画像。"
+    "每格为一所学校在一项指标上的状态（颜色与符号一一对应，◇ 为未报送）。点击表格中的一行，或在下方选择学校，"
+    "可查看学校画像；把鼠标移到列名上可看到该指标的达标线。"
 )
 tab_table, tab_map = st.tabs(["状态表（可点击）", "状态热力图"])
 with tab_table:
@@ -62,10 +84,15 @@ with right:
         widgets.go_to_school(code)
 
 st.subheader("重点关注")
-st.caption("同一指标连续两期（本期与上期）未达标的学校。")
-watch = cache.watch_list(ctx.db, ctx.version, ctx.params)
+previous_year = ctx.params.year - 1 if ctx.params.year else None
+st.caption(
+    f"同一指标在本期（{ctx.params.year}年度）和上期（{previous_year}年度）都未达标的学校；"
+    "未报送不计入。点击一行打开该校的学校画像。"
+)
 if watch.is_empty():
     st.success("没有连续两期未达标的学校。")
 else:
     st.markdown(f"共 **{watch['school_code'].n_unique()}** 所学校、**{watch.height}** 项连续两期未达标。")
-    widgets.table(watch.drop("indicator"), "重点关注学校", "watch")
+    picked = widgets.pick_school(watch.drop("indicator"), "重点关注学校", "watch")
+    if picked:
+        widgets.go_to_school(picked)

@@ -27,7 +27,7 @@ prior_sy = prior["school_year"] if prior else None
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    widgets.indicator_card("rotation", rotation, change)
+    widgets.indicator_card("rotation", result, change)
 c2.metric("交流轮岗教师 / 符合条件教师", f"{rotation['rotated']} / {rotation['eligible']}")
 c3.metric(
     f"低于 {ROTATION_TARGET:.0%} 的学校",

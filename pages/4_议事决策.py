@@ -30,11 +30,11 @@ review, meetings = result["two_level_review"], result["three_meetings_one_lesson
 
 c1, c2, c3, c4 = st.columns(4)
 with c1:
-    widgets.indicator_card("two_level_review", review, changes["two_level_review"])
+    widgets.indicator_card("two_level_review", result, changes["two_level_review"])
 c2.metric(f"{year} 年登记事项", review["matters"])
 c3.metric("未按程序的事项", review["matters"] - review["compliant"])
 with c4:
-    widgets.indicator_card("three_meetings_one_lesson", meetings, changes["three_meetings_one_lesson"])
+    widgets.indicator_card("three_meetings_one_lesson", result, changes["three_meetings_one_lesson"])
 
 st.subheader("三重一大事项两级审议")
 outcomes = [

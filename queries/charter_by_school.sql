@@ -21,5 +21,6 @@ select
     f.charter_revised,
     f.charter_revised_on,
     coalesce(f.is_revised, false) as is_revised,
+    true as has_records,  -- 章程已修订 is a required column of 学校: every school has reported it
 from flagged as f
 order by f.school_code

@@ -3,7 +3,8 @@
 -- SPEC counts persons across the district, and a deputy may serve two schools: _district_deputies and
 -- _district_cross_appointed count each person at one school only (a school where the person is
 -- cross-appointed if any, then the lowest code), so their sums over the rows are SPEC's district counts.
--- Columns starting with "_" are for those sums; tables and downloads leave them out.
+-- Columns starting with "_" are for those sums; tables and downloads leave them out. has_records: the
+-- school has any 领导班子 row by $as_of (else 未报送).
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
@@ -71,6 +72,8 @@ select
     ps.not_cross_names,
     coalesce(ps.district_deputies, 0)::bigint as _district_deputies,
     coalesce(ps.district_cross_appointed, 0)::bigint as _district_cross_appointed,
+    ls.school_code is not null as has_records,
 from schools_in_scope as fs
 left join per_school as ps on ps.school_code = fs.school_code
+left join leader_schools($as_of) as ls on ls.school_code = fs.school_code
 order by fs.school_code

@@ -1,5 +1,5 @@
 -- duty_reports per school for $year: the two flags as recorded (null when the school has no row) and
--- whether both are done.
+-- whether both are done; has_records false for a school without a row for $year (未报送).
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
@@ -21,6 +21,7 @@ select
     yr.to_superior,
     yr.to_staff,
     coalesce(yr.to_superior and yr.to_staff, false) as is_both_done,
+    yr.school_code is not null as has_records,
 from schools_in_scope as fs
 left join year_rows as yr on yr.school_code = fs.school_code
 order by fs.school_code

@@ -1,5 +1,6 @@
 -- split_roles per school at $as_of: who holds 书记 and 校长 now, and whether the posts are 分设 (split),
--- 一肩挑 (one person_id holds both) or 空缺 (either post has no current holder).
+-- 一肩挑 (one person_id holds both) or 空缺 (either post has no current holder); has_records: the school
+-- has any 领导班子 row by $as_of (else it is 未报送, not 空缺).
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
@@ -46,6 +47,8 @@ select
     ps.secretary_names,
     ps.principal_names,
     split_status(ps.secretary_count, ps.principal_count, ps.both_count) as split_status,
+    ls.school_code is not null as has_records,
 from schools_in_scope as fs
 left join per_school as ps on ps.school_code = fs.school_code
+left join leader_schools($as_of) as ls on ls.school_code = fs.school_code
 order by fs.school_code

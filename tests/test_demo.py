@@ -1,6 +1,6 @@
 """The bundled sample district: reproducible, schema-true, and matching the district summary for 2023.
 
-The figures are checked with plain SQL over a DuckDB file loaded through the ledger, so they do not
+The figures are checked with plain SQL over a DuckDB file loaded through the store, so they do not
 depend on the indicator code: if the indicators disagree with these numbers, the indicators are wrong.
 """
 

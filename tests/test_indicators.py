@@ -342,7 +342,17 @@ def test_compute_matches_hand_count(con: duckdb.DuckDBPyConnection, key: str) ->
 
 def test_json_shape_is_spec_exactly(con: duckdb.DuckDBPyConnection) -> None:
     result = json.loads(json.dumps(indicators.compute(con, CURRENT), ensure_ascii=False))
-    assert set(result) == set(SPEC_SHAPE) | {"params", "status"}
+    assert set(result) == set(SPEC_SHAPE) | {"params", "status", "coverage"}
+    # coverage beside the contract's values: expected and reported schools (branches for 三会一课)
+    assert result["coverage"] == {
+        "split_roles": {"expected": 5, "reported": 5},
+        "cross_appointment": {"expected": 5, "reported": 5},
+        "rotation": {"expected": 5, "reported": 4},
+        "two_level_review": {"expected": 5, "reported": 4},
+        "three_meetings_one_lesson": {"expected": 5, "reported": 4},  # the 联合 branch counts too
+        "charter": {"expected": 5, "reported": 5},
+        "duty_reports": {"expected": 5, "reported": 3},
+    }
     for key, fields in SPEC_SHAPE.items():
         assert set(result[key]) == fields, key
         for field, value in result[key].items():
@@ -896,6 +906,7 @@ def test_school_profile_details(con: duckdb.DuckDBPyConnection) -> None:
 # ---------------------------------------------------------------- matrix, breakdowns, watch list
 
 OK, WARN, BAD, NONE = catalog.STATUS_OK, catalog.STATUS_WARN, catalog.STATUS_BAD, catalog.STATUS_NONE
+MISSING = catalog.STATUS_MISSING  # no record for the period: 未报送, not 未达标
 EXPECTED_MATRIX = {
     "S1": {
         "split_roles": ("分设", OK),
@@ -922,7 +933,7 @@ EXPECTED_MATRIX = {
         "two_level_review": (0.0, BAD),
         "three_meetings_one_lesson": (None, NONE),  # its 联合 branch has no school_code
         "charter": (True, OK),
-        "duty_reports": (False, BAD),
+        "duty_reports": (False, MISSING),  # no 双向述职 row for the year
     },
     "S4": {
         "split_roles": ("分设", OK),
@@ -936,11 +947,11 @@ EXPECTED_MATRIX = {
     "S5": {
         "split_roles": ("空缺", WARN),
         "cross_appointment": (None, NONE),
-        "rotation": (None, NONE),
-        "two_level_review": (None, NONE),
+        "rotation": (None, MISSING),  # no 轮岗基数 row for the school year
+        "two_level_review": (None, MISSING),  # no matter registered in the year
         "three_meetings_one_lesson": (0.5, BAD),
         "charter": (False, BAD),
-        "duty_reports": (False, BAD),
+        "duty_reports": (False, MISSING),  # no 双向述职 row for 2024
     },
 }
 
@@ -976,7 +987,8 @@ def test_every_breakdown_runs_with_labels(con: duckdb.DuckDBPyConnection, key: s
 def test_breakdown_puts_laggards_first(con: duckdb.DuckDBPyConnection) -> None:
     frame = schools.breakdown(con, "rotation", CURRENT)
     assert frame["school_code"].to_list()[0] == "S2"
-    assert frame["status"].to_list() == [BAD, OK, OK, NONE, NONE]
+    # S5 has no quota row for the school year: 未报送 right after the failing school; S3's quota is 0
+    assert frame["status"].to_list() == [BAD, MISSING, OK, OK, NONE]
 
 
 def test_breakdown_unknown_key(con: duckdb.DuckDBPyConnection) -> None:
@@ -1004,9 +1016,8 @@ def test_watch_list(con: duckdb.DuckDBPyConnection) -> None:
         ("S2", "charter"),
         ("S4", "charter"),
         ("S5", "charter"),
-        ("S2", "duty_reports"),
-        ("S5", "duty_reports"),
-        ("S5", "three_meetings_one_lesson"),  # 50% now, 0% in 2023
+        # not listed: S2's and S5's 双向述职 and S5's 三会一课 were 未报送 in 2023 (no row, no meeting), which
+        # is not 未达标, so they are not 连续两期未达标
     }
     row = frame.filter((pl.col("school_code") == "S2") & (pl.col("indicator") == "rotation")).row(
         0, named=True
@@ -1020,7 +1031,9 @@ def test_watch_list(con: duckdb.DuckDBPyConnection) -> None:
 def test_defaults_from_data(con: duckdb.DuckDBPyConnection) -> None:
     resolved = periods.resolve(con, Params())
     # honours of 2025 and M8's party meeting on 2025-01-05 are the latest dated records
-    assert (resolved.year, resolved.school_year, resolved.as_of) == (2025, "2023-2024", date.today())
+    # 2025's own school year (2024-2025) has no quotas: the latest one before it; as of 2025's year end
+    assert (resolved.year, resolved.school_year, resolved.as_of) == (2025, "2023-2024", date(2025, 12, 31))
+    assert resolved.defaulted == {"year", "school_year", "as_of"}
     assert indicators.compute(con, Params())["params"]["year"] == 2025
 
 
@@ -1047,7 +1060,8 @@ def test_default_year_reads_every_dated_column(tmp_path: Path, table_name: str, 
 def test_defaults_without_data(tmp_path: Path) -> None:
     con = connection.connect(tmp_path / "empty.duckdb")
     resolved = periods.resolve(con, Params(as_of=date(2024, 10, 1)))
-    assert (resolved.year, resolved.school_year) == (2024, "2024-2025")
+    # no dated record: the year of the chosen day, and the school year ending in it
+    assert (resolved.year, resolved.school_year) == (2024, "2023-2024")
     assert_matches(
         indicators.compute(con, resolved), {"rotation": {"ratio": None}, "charter": {"rate": None}}
     )
@@ -1062,11 +1076,32 @@ def test_defaults_without_data(tmp_path: Path) -> None:
             Params(year=2024, school_year="2024-2025", as_of=date(2024, 2, 29), town="城关镇"),
             Params(year=2023, school_year="2023-2024", as_of=date(2023, 2, 28), town="城关镇"),
         ),
-        (Params(), Params()),
+        # defaults are filled again for the previous year (its own year end, its own school year)
+        (
+            Params(
+                year=2023,
+                school_year="2022-2023",
+                as_of=date(2023, 12, 31),
+                defaulted=frozenset({"school_year", "as_of"}),
+            ),
+            Params(year=2022, school_year="2021-2022"),
+        ),
     ],
 )
 def test_previous(params: Params, expected: Params) -> None:
     assert periods.previous(params) == expected
+
+
+def test_previous_of_the_defaults_is_the_previous_year_as_of_its_own_year_end(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    now = periods.resolve(con, Params())
+    before = periods.resolve(con, periods.previous(now))
+    # 2025 fell back to 2023-2024 (no quotas for 2024-2025): 上期 takes the one before, never the same
+    assert (before.year, before.school_year, before.as_of) == (2024, "2022-2023", date(2024, 12, 31))
+    explicit = periods.resolve(con, Params(year=2024, as_of=date(2024, 6, 30)))
+    moved = periods.resolve(con, periods.previous(explicit))
+    assert (moved.year, moved.school_year, moved.as_of) == (2023, "2022-2023", date(2023, 6, 30))
 
 
 def test_compare(con: duckdb.DuckDBPyConnection) -> None:
@@ -1096,7 +1131,7 @@ def test_history_matches_compute_for_each_period(con: duckdb.DuckDBPyConnection)
             got = yearly.filter((pl.col("period") == period) & (pl.col("indicator") == ind.key))[
                 "value"
             ].item()
-            want = indicators.headline(result, ind.key)
+            want = indicators.reported_headline(result, ind.key)  # a year without records is a gap
             assert got == (pytest.approx(want) if want is not None else None), (period, ind.key)
     rotation = frame.filter(pl.col("indicator") == "rotation").sort("period")
     assert rotation["period"].to_list() == ["2022-2023", "2023-2024"]
@@ -1233,7 +1268,8 @@ def test_overview_is_compute_and_matrix_from_one_run(
 def test_compute_of_some_indicators_equals_the_full_reading(con: duckdb.DuckDBPyConnection) -> None:
     full = indicators.compute(con, CURRENT)
     some = indicators.compute(con, CURRENT, ("rotation", "two_level_review"))
-    assert set(some) == {"rotation", "two_level_review", "params", "status"}
+    assert set(some) == {"rotation", "two_level_review", "params", "status", "coverage"}
+    assert some["coverage"] == {k: full["coverage"][k] for k in ("rotation", "two_level_review")}
     assert some["rotation"] == full["rotation"] and some["two_level_review"] == full["two_level_review"]
     assert some["status"] == {k: full["status"][k] for k in ("rotation", "two_level_review")}
     changes = indicators.compare_results(

@@ -26,17 +26,22 @@ def db_path() -> str:
 
 
 def connection(db: str | None = None) -> contextlib.AbstractContextManager[Connection]:
-    """A connection held only while one piece of work runs, so command-line loads are never locked out."""
-    return engine_connection.opened(db or db_path())
+    """A piece of work that may write (logins, uploads, rollbacks, accounts): the file is opened only when
+    the work first needs it and only while it runs, so command-line loads and the other server processes
+    are never locked out; a page run that only reads the data version and the user's role opens nothing
+    (engine.connection.work)."""
+    return engine_connection.work(db or db_path())
 
 
 def snapshot(db: str | None = None) -> contextlib.AbstractContextManager[Connection]:
-    """One committed state of the data for one piece of work (engine.connection.snapshot)."""
-    return engine_connection.snapshot(db or db_path())
+    """One committed state of the data for one piece of work: a cursor of the published read-only copy
+    every server process shares (engine.connection.published)."""
+    return engine_connection.published(db or db_path())
 
 
 def data_version(db: str) -> str:
-    return engine_connection.file_data_version(db)
+    with snapshot(db) as con:
+        return queries.data_version(con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -15,7 +15,7 @@ def png_download_button(fig: object, file_name: str, *, key: str, label: str = "
     """A button under a chart that downloads it as a PNG with Chinese text rendered.
 
     The picture is drawn only when the button is pressed (a deferred download, on its own thread), since
-    starting chromium costs seconds and most figures are never downloaded.
+    starting chromium costs seconds and most charts are never downloaded.
     """
     from oversight.present import png
 

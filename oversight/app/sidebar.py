@@ -11,6 +11,7 @@ import streamlit as st
 from oversight.app import cache
 from oversight.contract.schema import AREA_TYPES, STAGES
 from oversight.metrics import periods
+from oversight.present import formats
 
 ALL = "全部"
 SESSION_FILTERS = "_filters"
@@ -35,38 +36,60 @@ def _initial_filters() -> dict[str, str]:
     return saved
 
 
-def _select(label: str, options: list, current: object, key: str) -> object:
+def _select(label: str, options: list, current: object, key: str, *, all_label: str = ALL) -> object:
+    """A sidebar choice whose first option (ALL) means "no filter" or "the default", shown as all_label."""
     choices = [ALL, *options]
     index = choices.index(current) if current in choices else 0
-    return st.sidebar.selectbox(label, choices, index=index, key=key)
+    return st.sidebar.selectbox(
+        label, choices, index=index, key=key, format_func=lambda c: all_label if c == ALL else str(c)
+    )
+
+
+def _period_inputs(wanted: dict[str, str], options: dict[str, list]) -> dict[str, str | None]:
+    """年度, 学年 and 截止日期 as the reader chose them; None where the default applies (the latest year,
+    the school year ending in it, its year end: metrics.periods)."""
+    years = list(reversed(options["years"]))
+    wanted_year = int(wanted["year"]) if wanted.get("year", "").isdigit() else None
+    if years:
+        index = years.index(wanted_year) if wanted_year in years else 0
+        year = st.sidebar.selectbox("年度", years, index=index, key="f_year", help="默认为数据中最新的年度")
+    else:
+        year = None
+    school_years = list(reversed(options["school_years"]))
+    follow = f"随年度（{periods.school_year_ending(int(year))}学年）" if year else "随年度"
+    sy = _select("学年", school_years, wanted.get("school_year"), "f_school_year", all_label=follow)
+    try:
+        as_of_default = date.fromisoformat(wanted["as_of"]) if wanted.get("as_of") else None
+    except ValueError:
+        as_of_default = None
+    as_of = st.sidebar.date_input(
+        "截止日期",
+        value=as_of_default,
+        key="f_as_of",
+        format="YYYY-MM-DD",
+        help="不选则按所选年度的 12 月 31 日统计（当年按今天）；上期按上一年度的年末统计。",
+    )
+    return {
+        "year": str(year) if year and (wanted_year is not None or year != years[0]) else None,
+        "school_year": None if sy == ALL else str(sy),
+        "as_of": as_of.isoformat() if isinstance(as_of, date) else None,
+    }
 
 
 def sidebar_filters(db: str, version: str) -> tuple[periods.Params, dict[str, list]]:
+    """The shared sidebar: period and filters, kept in the URL and the session; returns the request
+    (None where a default applies) and the options offered."""
     options = cache.filter_options(db, version)
     wanted = _initial_filters()
     st.sidebar.header("筛选条件")
-    years = options["years"]
-    year_default = int(wanted["year"]) if wanted.get("year", "").isdigit() else (years[-1] if years else None)
-    year = _select("年度", list(reversed(years)), year_default, "f_year")
-    school_years = options["school_years"]
-    sy_default = wanted.get("school_year") or (school_years[-1] if school_years else None)
-    sy = _select("学年", list(reversed(school_years)), sy_default, "f_school_year")
-    try:
-        as_of_default = date.fromisoformat(wanted["as_of"]) if wanted.get("as_of") else date.today()
-    except ValueError:
-        as_of_default = date.today()
-    as_of = st.sidebar.date_input("截止日期", value=as_of_default, key="f_as_of", format="YYYY-MM-DD")
+    chosen = _period_inputs(wanted, options)
     town = _select("乡镇街道", options["towns"], wanted.get("town"), "f_town")
     stage = _select("学段", list(STAGES), wanted.get("stage"), "f_stage")
     area = _select("城乡类型", list(AREA_TYPES), wanted.get("area_type"), "f_area_type")
-
-    chosen = {
-        "year": None if year == ALL else str(year),
-        "school_year": None if sy == ALL else sy,
-        "as_of": None if as_of == date.today() else as_of.isoformat(),
-        "town": None if town == ALL else town,
-        "stage": None if stage == ALL else stage,
-        "area_type": None if area == ALL else area,
+    chosen |= {
+        "town": None if town == ALL else str(town),
+        "stage": None if stage == ALL else str(stage),
+        "area_type": None if area == ALL else str(area),
     }
     kept = {k: v for k, v in chosen.items() if v}
     st.session_state[SESSION_FILTERS] = kept
@@ -79,7 +102,7 @@ def sidebar_filters(db: str, version: str) -> tuple[periods.Params, dict[str, li
     params = periods.Params(
         year=int(kept["year"]) if "year" in kept else None,
         school_year=kept.get("school_year"),
-        as_of=as_of,
+        as_of=date.fromisoformat(kept["as_of"]) if "as_of" in kept else None,
         town=kept.get("town"),
         stage=kept.get("stage"),
         area_type=kept.get("area_type"),
@@ -88,14 +111,6 @@ def sidebar_filters(db: str, version: str) -> tuple[periods.Params, dict[str, li
 
 
 def params_caption(params: periods.Params) -> str:
-    """What the page is computed for, in one line (年度, 学年, 截止日期 and the filters in force)."""
-    parts = [
-        f"年度 {params.year}" if params.year else "年度 —",
-        f"学年 {params.school_year}" if params.school_year else "学年 —",
-        f"截止 {params.as_of}" if params.as_of else "",
-    ]
-    for field, label in (("town", "乡镇街道"), ("stage", "学段"), ("area_type", "城乡类型")):
-        value = getattr(params, field, None)
-        if value:
-            parts.append(f"{label}：{value}")
-    return "统计口径：" + "，".join(p for p in parts if p)
+    """What the page is computed for, in words: '统计口径：2023年度（截至2023年12月31日），2022-2023学年；
+    乡镇街道：青山镇'."""
+    return "统计口径：" + formats.scope_text(params)

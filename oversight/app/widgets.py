@@ -12,8 +12,8 @@ import streamlit as st
 from oversight.app import downloads, sidebar
 from oversight.contract import catalog
 from oversight.contract.catalog import INDICATORS_BY_KEY, STATUS_NONE
-from oversight.metrics import schools
-from oversight.present import figures, formats, labels, tables, xlsx
+from oversight.metrics import indicators, schools
+from oversight.present import figures, formats, headline, labels, tables, xlsx
 
 #: rows of the school × indicator matrix drawn on screen (a province has tens of thousands of schools; the
 #: download carries them all, and the laggards come first)
@@ -119,27 +119,40 @@ def change_text(key: str, value: object, previous: object, trend: str | None) ->
         return f"{catalog.TREND_FLAT}（上期 {_card_value(key, previous)}）"
     diff = value - previous
     if INDICATORS_BY_KEY[key].unit == "share":
-        return f"{trend} 较上期 {diff * 100:+.1f} 个百分点"
+        return f"{trend} 较上期 {formats.points(diff)}"
     return f"{trend} 较上期 {diff:+.0f}"
 
 
-def indicator_card(key: str, data: dict, change: dict | None = None) -> None:
-    """One indicator: headline value, status colour + symbol, change against the previous period."""
+def indicator_card(key: str, result: dict, change: dict | None = None) -> None:
+    """One indicator of a compute() result: headline value (无数据 when nothing was reported), status
+    colour + symbol, the change against 上期, how complete the period's records are, and, on hover, the
+    rule and threshold that gave the colour (from the catalog)."""
     ind = INDICATORS_BY_KEY[key]
     change = change or {}
-    value = data.get(ind.headline)
-    status = change.get("status") or data.get("status") or catalog.status_of(ind, value)
+    data = result[key]
+    value = indicators.reported_headline(result, key)
+    status = result.get("status", {}).get(key) or catalog.status_of(ind, value)
+    shown = (
+        catalog.STATUS_NONE
+        if status == catalog.STATUS_NONE and ind.ok_at is not None
+        else _card_value(key, value)
+    )
+    reason = headline.status_reason(key, result)
+    rule = f"{ind.description}。{headline.threshold_text(key)}" if ind.ok_at is not None else ind.description
     with st.container(border=True):
         st.metric(
             ind.zh,
-            _card_value(key, value),
+            shown,
             delta=change_text(key, value, change.get("previous"), change.get("trend")),
             delta_color="off",
             delta_arrow="off",
-            help=ind.description or None,
+            help=f"{reason}\n\n{rule}" if ind.ok_at is not None else rule or None,
         )
         if ind.ok_at is not None:
             st.markdown(status_markdown(status))
+        covered = result.get("coverage", {}).get(key)
+        if covered is not None and covered["reported"] < covered["expected"]:
+            st.caption(headline.coverage_text(key, covered))
         details = card_details(key, data)
         if details:
             st.caption(details)
@@ -193,9 +206,18 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
         return f"color: {labels.status_color(tables.cell_status(text))}; font-weight: 600"
 
     styler = shown.to_pandas().style.map(colour, subset=status_columns)
+    # each indicator column says on hover how its colours were judged (the catalog's thresholds)
+    rules = {
+        INDICATORS_BY_KEY[k].zh: st.column_config.TextColumn(
+            help=f"{headline.threshold_text(k)}；◇ 未报送：本期没有该校记录；○ 无数据"
+        )
+        for k in INDICATORS_BY_KEY
+        if f"{k}_status" in matrix.columns
+    }
     event = st.dataframe(
         styler,
         hide_index=True,
+        column_config=rules,
         on_select="rerun",
         selection_mode="single-row",
         key=f"tbl_{key}",
@@ -204,6 +226,24 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
     download_xlsx(full.drop("school_code"), "各校指标达标情况", key)
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
     return cells["school_code"][rows[0]] if rows else None
+
+
+def pick_school(df: pl.DataFrame, name: str, key: str) -> str | None:
+    """A table of schools (one row per entry, `school_code` among its columns) whose rows can be clicked;
+    returns the clicked school's code so the page can open 学校画像. The Excel download carries all rows."""
+    if df.is_empty():
+        return None
+    shown = df.head(TABLE_ROWS)
+    event = st.dataframe(
+        tables.display_frame(tables.blank_text(tables.readable(shown.drop("school_code")))),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"tbl_{key}",
+    )
+    download_xlsx(df.drop("school_code"), name, key)
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    return shown["school_code"][rows[0]] if rows else None
 
 
 def count_change(now: int | None, before: int | None, *, fewer_is_better: bool = False) -> str:

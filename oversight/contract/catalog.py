@@ -9,12 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 STATUS_OK, STATUS_WARN, STATUS_BAD, STATUS_NONE = "达标", "预警", "未达标", "无数据"
+#: a school (or branch) with no record for the period: not the same as 未达标, though the contract's
+#: counts treat it as not done; a district figure whose table has no record at all is 无数据
+STATUS_MISSING = "未报送"
 #: colour plus symbol, so a status still reads in black-and-white print
 STATUS_STYLE: dict[str, tuple[str, str]] = {
     STATUS_OK: ("#2e7d32", "●"),
     STATUS_WARN: ("#f9a825", "▲"),
     STATUS_BAD: ("#c62828", "✖"),
     STATUS_NONE: ("#9e9e9e", "○"),
+    STATUS_MISSING: ("#5c6bc0", "◇"),
 }
 TREND_UP, TREND_DOWN, TREND_FLAT = "↑", "↓", "持平"
 

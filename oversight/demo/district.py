@@ -48,7 +48,7 @@ def build_district(seed: int = DEFAULT_SEED) -> dict[str, pl.DataFrame]:
 def load_demo(
     con: Connection, *, seed: int = DEFAULT_SEED, user: str = DEMO_USER, mode: str = "replace"
 ) -> ledger.LoadOutcome:
-    """Build the district and commit it straight through the ledger, as one batch.
+    """Build the district and commit it straight through the store, as one batch.
 
     The fast path for fixtures and scripts: no files are parsed. (`oversight demo` instead uploads the
     sample files through the ingestion pipeline, so its ledger lists real file names and digests.)

@@ -4,6 +4,10 @@ Every connection, the dashboard's and the command line's, is sandboxed the same 
 write its own database file and nothing else (frames arrive registered as Arrow, never as file paths).
 One configuration for all also avoids DuckDB's refusal of a second connection to the same file with a
 different configuration inside one process (the Streamlit server, or a test).
+
+The command line opens the file itself (`opened`, `snapshot`). The dashboard, which may run as several
+processes, reads published read-only copies of it instead (`published`, `work`; engine.publish), and every
+read-write piece of work through `opened` publishes a new copy when it changed what readers see.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 from oversight.contract.errors import StoreBusy, StoreError
-from oversight.engine import migrations, queries
+from oversight.engine import migrations, publish, queries
 
 DEFAULT_DB = Path("data") / "oversight.duckdb"
 LOCK_WAIT_SECONDS = 15.0
@@ -83,12 +88,35 @@ def connect(
 
 @contextlib.contextmanager
 def opened(path: str | os.PathLike[str], *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection held only while one piece of work runs, so command-line loads are never locked out."""
-    con = connect(path, read_only=read_only)
-    try:
-        yield con
-    finally:
-        con.close()
+    """A connection held only while one piece of work runs, so command-line loads are never locked out.
+
+    Read-write, the work runs alone among this process's writers, and once it is done, if a server reads
+    this file (engine.publish.enabled), it publishes a copy for the server processes when the data, the
+    ledger or the roles changed (otherwise it only notes the file's new stats)."""
+    if read_only:
+        con = connect(path, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    with publish.writing(path):
+        con = connect(path)
+        try:
+            yield con
+        except BaseException:
+            con.close()
+            raise
+        if not publish.enabled(path):
+            con.close()
+            return
+        try:
+            publish.publish(con, path, con.close)
+        except Exception as exc:  # the work is committed; readers notice the file changed and publish
+            warnings.warn(f"发布数据库副本失败（看板将在下次读取时重试）：{exc}", stacklevel=2)
+        finally:
+            with contextlib.suppress(Exception):
+                con.close()
 
 
 @contextlib.contextmanager
@@ -114,3 +142,45 @@ def file_data_version(path: str | os.PathLike[str]) -> str:
         return "0-0"
     with opened(path) as con:
         return queries.data_version(con)
+
+
+def _open_primary_to_publish(path: Path, quick: bool) -> duckdb.DuckDBPyConnection:
+    return connect(path, wait=0.0 if quick else LOCK_WAIT_SECONDS)
+
+
+def _open_copy(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True, config=dict(CONNECTION_CONFIG))
+
+
+def _reader(path: str | os.PathLike[str]) -> publish.Reader:
+    if not Path(path).exists():
+        raise StoreError(f"数据库文件 {path} 不存在，请先运行 oversight demo 或上传数据。")
+    return publish.reader(path, _open_primary_to_publish, _open_copy)
+
+
+@contextlib.contextmanager
+def published(path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The dashboard's reads: a cursor of the current published copy of `path` (engine.publish), for one
+    piece of work. The copy never changes, so all the work's queries see one committed state, as in
+    `snapshot`; no file is opened and the file itself is never locked. The first read of a file
+    publishes its first copy."""
+    with _reader(path).cursor() as cur:
+        yield cur
+
+
+@contextlib.contextmanager
+def work(path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The dashboard's pieces of work that may write (uploads, rollbacks, accounts, logins): the file
+    opened read-write on first use, as `opened` (publishing when done). The statements every page run
+    starts with (the data version, the user's role) are answered from the published copy until then, so
+    a page run that writes nothing opens nothing (engine.publish.Work)."""
+    reader = _reader(path)
+    con = publish.Work(reader.cursor, lambda: opened(path), _snapshot_statements())
+    try:
+        yield con  # type: ignore[misc]
+    finally:
+        con.close()
+
+
+def _snapshot_statements() -> frozenset[str]:
+    return publish.SNAPSHOT_STATEMENTS | {queries.sql_text("data_version")}

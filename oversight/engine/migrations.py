@@ -122,6 +122,7 @@ RULES: tuple[str, ...] = (
     "is_in_year",
     "is_primary_org",
     "is_branch",
+    "leader_schools",
     "filtered_schools",
     "filtered_orgs",
     "branches",

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from oversight.contract import catalog
 from oversight.metrics.schools import add_status, rotation_gap
 
 
@@ -75,3 +76,11 @@ def schools_with_matters(review_by_school: pl.DataFrame) -> pl.DataFrame:
     return add_status(
         review_by_school.filter(pl.col("matters_count") > 0), "two_level_review", "compliant_share"
     ).sort("compliant_share")
+
+
+def missing_schools(matrix: pl.DataFrame, key: str) -> list[str]:
+    """The names of the matrix's schools that reported nothing for one indicator this period (未报送)."""
+    status = f"{key}_status"
+    if status not in matrix.columns:
+        return []
+    return matrix.filter(pl.col(status) == catalog.STATUS_MISSING)["school_name"].to_list()

@@ -66,12 +66,13 @@ SCHOOL_COLUMNS = ["school_code", "school_name", "town", "stage", "area_type"]
 #: compute and matrix test, so the list cannot drift unnoticed.
 FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "schools_list": tuple(SCHOOL_COLUMNS),
-    "split_roles_by_school": ("school_code", "split_status"),
+    "split_roles_by_school": ("school_code", "split_status", "has_records"),
     "cross_appointment_by_school": (
         "school_code",
         "cross_appointed_share",
         "_district_deputies",
         "_district_cross_appointed",
+        "has_records",
     ),
     "rotation_by_school": (
         "school_code",
@@ -80,6 +81,7 @@ FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
         "rotated_count",
         "is_measured",
         "is_below_target",
+        "has_records",
     ),
     "review_by_school": (
         "school_code",
@@ -89,10 +91,11 @@ FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
         "missing_party_count",
         "missing_principal_count",
         "implemented_before_review_count",
+        "has_records",
     ),
-    "meetings_by_org": ("school_code", "quarters_due_count", "compliant_count"),
-    "charter_by_school": ("school_code", "is_revised"),
-    "duty_reports_by_school": ("school_code", "is_both_done"),
+    "meetings_by_org": ("school_code", "quarters_due_count", "compliant_count", "has_records"),
+    "charter_by_school": ("school_code", "is_revised", "has_records"),
+    "duty_reports_by_school": ("school_code", "is_both_done", "has_records"),
 }
 
 #: the files the matrix reads: the attributes, then each indicator's per-school file

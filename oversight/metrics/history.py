@@ -14,7 +14,7 @@ import polars as pl
 
 from oversight.contract import catalog
 from oversight.engine import Connection, queries
-from oversight.metrics.indicators import compute_many, headline
+from oversight.metrics.indicators import compute_many, reported_headline
 from oversight.metrics.periods import Params, query_params, resolve
 
 #: the indicators judged per calendar year (rotation has its school years)
@@ -40,7 +40,7 @@ def history(con: Connection, params: Params) -> pl.DataFrame:
         {
             "period": [str(r.year) for r in readings for _ in YEARLY_KEYS],
             "indicator": [key for _ in readings for key in YEARLY_KEYS],
-            "value": [_as_float(headline(result, key)) for result in results for key in YEARLY_KEYS],
+            "value": [_as_float(reported_headline(result, key)) for result in results for key in YEARLY_KEYS],
         },
         schema={"period": pl.String, "indicator": pl.String, "value": pl.Float64},
     )

@@ -200,7 +200,7 @@ def compute_with(
     Returns (result, previous result, {file: frame})."""
     p = resolve(con, params)
     (_, now_frames), (_, before_frames) = readings = [
-        (x, Frames(con, query_params(x))) for x in (p, previous(p))
+        (x, Frames(con, query_params(x))) for x in (p, resolve(con, previous(p)))
     ]
     needed = [name for key in keys for name in reads(key)]
     # a file the page shows whole also serves this period's figures (compute reads a subset of its columns)
@@ -223,12 +223,34 @@ def _compute(p: Params, frames: Frames, keys: tuple[str, ...] | None) -> dict[st
     prefetch([(frames, [name for key in wanted for name in reads(key)])])
     result: dict[str, Any] = {key: _INDICATORS[key](frames) for key in wanted}
     result["params"] = params_json(p)
+    result["coverage"] = {key: coverage(frames, key) for key in MATRIX_SOURCES if key in result}
     result["status"] = {
-        ind.key: catalog.status_of(ind, headline(result, ind.key))
-        for ind in catalog.INDICATORS
-        if ind.key in result
+        ind.key: status_of_result(result, ind.key) for ind in catalog.INDICATORS if ind.key in result
     }
     return result
+
+
+def coverage(frames: Frames, key: str) -> dict[str, int]:
+    """How many schools (branches, for 三会一课) the indicator expects a record from for the period, and
+    how many have one: the frame's rows and its has_records flags. The contract's figures still count a
+    school without a record as not done; coverage is what lets a reader tell the two apart."""
+    frame = frames[key]
+    return {"expected": frame.height, "reported": int(frame["has_records"].sum())}
+
+
+def reported_headline(result: dict[str, Any], key: str) -> float | int | None:
+    """The headline, or None when no school has a record for the period (a gap, never a 0%)."""
+    covered = result.get("coverage", {}).get(key)
+    return None if covered is not None and covered["reported"] == 0 else headline(result, key)
+
+
+def status_of_result(result: dict[str, Any], key: str) -> str:
+    """The catalog's status of an indicator's headline, 无数据 when no school has any record for the
+    period (the table behind it holds nothing for it): no data is never drawn as failure."""
+    covered = result.get("coverage", {}).get(key)
+    if covered is not None and covered["reported"] == 0:
+        return catalog.STATUS_NONE
+    return catalog.status_of(catalog.INDICATORS_BY_KEY[key], headline(result, key))
 
 
 def headline(result: dict[str, Any], key: str) -> float | int | None:
@@ -249,13 +271,13 @@ def compare_results(now: dict[str, Any], before: dict[str, Any]) -> dict[str, di
     for ind in catalog.INDICATORS:
         if ind.key not in now or ind.key not in before:
             continue  # compute() of some indicators only
-        value, prior = headline(now, ind.key), headline(before, ind.key)
+        value, prior = reported_headline(now, ind.key), reported_headline(before, ind.key)
         out[ind.key] = {
             "label": ind.zh,
             "value": value,
             "previous": prior,
             "trend": catalog.trend_of(value, prior),
-            "status": catalog.status_of(ind, value),
-            "previous_status": catalog.status_of(ind, prior),
+            "status": status_of_result(now, ind.key),
+            "previous_status": status_of_result(before, ind.key),
         }
     return out

@@ -66,7 +66,7 @@ def _meetings_per_school(per_org: pl.DataFrame) -> pl.DataFrame:
     sums = (
         per_org.filter(pl.col("school_code").is_not_null())
         .group_by("school_code")
-        .agg(pl.col("quarters_due_count").sum(), pl.col("compliant_count").sum())
+        .agg(pl.col("quarters_due_count").sum(), pl.col("compliant_count").sum(), pl.col("has_records").any())
     )
     due = pl.col("quarters_due_count")
     return sums.with_columns(pl.when(due > 0).then(pl.col("compliant_count") / due).alias("compliant_share"))
@@ -111,20 +111,42 @@ def matrix_of(frames: Frames) -> pl.DataFrame:
     codes = matrix["school_code"]
     values = []
     for key, (_, column) in MATRIX_SOURCES.items():
-        part = per_school[key]
-        if part.height == matrix.height and part["school_code"].equals(codes):
-            values.append(part[column].alias(key))  # the same schools in the same order: no join needed
-        else:
-            part = part.select("school_code", pl.col(column).alias(key))
-            values.append(matrix.join(part, on="school_code", how="left", maintain_order="left")[key])
+        part = per_school[key].select(
+            "school_code", pl.col(column).alias(key), pl.col("has_records").alias(f"_{key}_reported")
+        )
+        if not (part.height == matrix.height and part["school_code"].equals(codes)):
+            part = matrix.select("school_code").join(
+                part, on="school_code", how="left", maintain_order="left"
+            )
+        # same schools, same order; a school absent from the frame (no branch for 三会一课) stays null:
+        # nothing was expected of it, so it is 无数据 rather than 未报送
+        values += [part[key], part[f"_{key}_reported"]]
     return (
         matrix.with_columns(values)
-        .with_columns([_row_status(key, key).alias(f"{key}_status") for key in MATRIX_KEYS])
+        .with_columns(
+            [reported_status(key, key, f"_{key}_reported").alias(f"{key}_status") for key in MATRIX_KEYS]
+        )
         .select(SCHOOL_COLUMNS + [c for key in MATRIX_KEYS for c in (key, f"{key}_status")])
     )
 
 
-_STATUS_ORDER = {catalog.STATUS_BAD: 0, catalog.STATUS_WARN: 1, catalog.STATUS_OK: 2, catalog.STATUS_NONE: 3}
+def reported_status(key: str, column: str, reported: str = "has_records") -> pl.Expr:
+    """A row's status, 未报送 when the row has no record for the period (row_status otherwise, also when
+    the flag is null: nothing was expected of the row)."""
+    return (
+        pl.when(pl.col(reported).not_())
+        .then(pl.lit(catalog.STATUS_MISSING))
+        .otherwise(_row_status(key, column))
+    )
+
+
+_STATUS_ORDER = {
+    catalog.STATUS_BAD: 0,
+    catalog.STATUS_MISSING: 1,
+    catalog.STATUS_WARN: 2,
+    catalog.STATUS_OK: 3,
+    catalog.STATUS_NONE: 4,
+}
 
 
 def breakdown(con: Connection, key: str, params: Params) -> pl.DataFrame:
@@ -137,7 +159,7 @@ def breakdown(con: Connection, key: str, params: Params) -> pl.DataFrame:
     value_column = BREAKDOWN_VALUE.get(key)
     if value_column is None:
         return frame
-    frame = frame.with_columns(_row_status(key, value_column).alias("status"))
+    frame = frame.with_columns(reported_status(key, value_column).alias("status"))
     order = pl.col("status").replace_strict(_STATUS_ORDER, return_dtype=pl.Int64)
     return frame.sort([order, value_column], nulls_last=True, maintain_order=True)
 

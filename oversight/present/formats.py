@@ -7,17 +7,24 @@ reads "10.0%" everywhere and never "10%" in one place and "0.1" in another.
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import Any
 
 import polars as pl
 
 from oversight.contract import catalog
+from oversight.metrics.periods import Params
 from oversight.present.labels import FIELD_LABELS
 
 
 def percent(value: float) -> str:
     """A share as a percentage with one decimal: 0.1 -> '10.0%', 0.12474 -> '12.5%'."""
     return f"{value * 100:.1f}%"
+
+
+def points(diff: float) -> str:
+    """A change of a share in percentage points: 0.031 -> '+3.1 个百分点'."""
+    return f"{diff * 100:+.1f} 个百分点"
 
 
 def format_value(value: float | None, share: bool) -> str:
@@ -33,6 +40,36 @@ def format_expr(value: pl.Expr, share: bool) -> pl.Expr:
     if share:
         return pl.format("{}%", (value.cast(pl.Float64) * 100).round(1))
     return value.round(0).cast(pl.Int64).cast(pl.String)
+
+
+def date_text(day: date | None) -> str:
+    """2023年9月1日: how a date reads in a sentence, a caption or the Word report."""
+    return "—" if day is None else f"{day.year}年{day.month}月{day.day}日"
+
+
+def period_text(params: Params) -> str:
+    """'2023年度（截至2023年12月31日），2022-2023学年': the period of a resolved reading in words."""
+    return f"{params.year}年度（截至{date_text(params.as_of)}），{params.school_year}学年"
+
+
+def filters_text(params: Params) -> str:
+    """'乡镇街道：青山镇；学段：小学', or '' when the reading covers every school."""
+    parts = [
+        f"{label}：{value}"
+        for label, value in (
+            ("乡镇街道", params.town),
+            ("学段", params.stage),
+            ("城乡类型", params.area_type),
+        )
+        if value
+    ]
+    return "；".join(parts)
+
+
+def scope_text(params: Params) -> str:
+    """The period and the filters in force, in one line."""
+    filters = filters_text(params)
+    return period_text(params) + (f"；{filters}" if filters else "；全部学校")
 
 
 def _width(text: str) -> int:

@@ -46,6 +46,7 @@ COLUMN_LABELS: dict[str, str] = {
     "appointed_on": "任职日期",
     "left_on": "离任日期",
     "is_current": "是否现任",
+    "has_records": "本期已报送",
     "year": "年度",
     "secretaries_count": "新任书记",
     "deputy_secretaries_count": "新任副书记",

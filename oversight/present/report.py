@@ -6,7 +6,7 @@ the indicators, so the numbers in the document are the dashboard's numbers, neve
 has a chart (plotly, rendered to PNG by kaleido in the system chromium) and the document ends with the
 schools that lag (at most LAGGING_ROWS of them, the worst first, so a province's summary stays short
 enough to read in a meeting). Without chromium the document still builds, says in one sentence that the
-figures could not be drawn, and keeps every number in the text.
+charts could not be drawn, and keeps every number in the text.
 
 Periods: the report is about calendar year Y. When no as-of date is given it reads the data as at the end
 of Y (or today, if Y is not over), so a 2023 summary printed in 2025 still describes 2023. The school year
@@ -22,8 +22,8 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import plotly.graph_objects as go
@@ -40,7 +40,7 @@ from oversight.contract import catalog
 from oversight.contract.schema import HONOR_LEVELS, ORG_TYPES
 from oversight.engine import Connection, queries
 from oversight.metrics import frames, history, indicators, periods, schools, watch
-from oversight.present import figures, formats, labels
+from oversight.present import figures, formats, headline, labels
 from oversight.present.png import ChartRenderError, figures_to_png
 
 log = logging.getLogger(__name__)
@@ -74,6 +74,16 @@ def _status_note(key: str, value: float | None) -> str:
     return "" if status == catalog.STATUS_NONE else f"（{status}）"
 
 
+def _not_reported(r: dict[str, Any], key: str) -> list[str] | None:
+    """The one sentence of a section whose table has no record at all for the period (else None): no
+    data is said as such, never written as 0% or 未达标."""
+    covered = r.get("coverage", {}).get(key)
+    if covered is None or covered["reported"]:
+        return None
+    zh = catalog.INDICATORS_BY_KEY[key].zh
+    return [f"本期尚无{zh}的记录（{catalog.STATUS_NONE}），待各校报送后统计，不计为未达标。"]
+
+
 def scope_name(p: periods.Params) -> str:
     """全区, or the filters a reader applied (城关街道·小学)."""
     parts = [v for v in (p.town, p.stage, p.area_type) if v]
@@ -81,20 +91,8 @@ def scope_name(p: periods.Params) -> str:
 
 
 def period_params(con: Connection, params: periods.Params) -> periods.Params:
-    """Resolve Y and S, with D at the end of Y and S the school year ending in Y (see module docstring)."""
-    p = params
-    if p.as_of is None and p.year is not None:
-        p = replace(p, as_of=min(date.today(), date(p.year, 12, 31)))
-    resolved = periods.resolve(con, p)
-    if params.as_of is None and params.year is None:
-        resolved = replace(
-            resolved, as_of=min(date.today(), date(resolved.year or date.today().year, 12, 31))
-        )
-    if params.school_year is None and resolved.year is not None:
-        ending = f"{resolved.year - 1}-{resolved.year}"
-        if resolved.school_year is None or ending <= resolved.school_year:
-            resolved = replace(resolved, school_year=ending)
-    return resolved
+    """The report's period: the same rules as every page and the command line (metrics.periods)."""
+    return periods.resolve(con, params)
 
 
 def _list_parts(counts: dict[str, int], order: tuple[str, ...], unit: str) -> str:
@@ -150,6 +148,8 @@ def _honors_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
 
 
 def _rotation_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    if (empty := _not_reported(r, "rotation")) is not None:
+        return empty
     rot = r["rotation"]
     target = pct(catalog.ROTATION_TARGET)
     return [
@@ -165,6 +165,8 @@ def _rotation_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
 
 
 def _review_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    if (empty := _not_reported(r, "two_level_review")) is not None:
+        return empty
     review = r["two_level_review"]
     return [
         f"今年登记“三重一大”事项{review['matters']}件，经校长办公会议和党组织会议两级审议后实施的"
@@ -175,6 +177,8 @@ def _review_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
 
 
 def _meetings_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    if (empty := _not_reported(r, "three_meetings_one_lesson")) is not None:
+        return empty
     meet = r["three_meetings_one_lesson"]
     return [
         f"{scope_name(p)}党支部应落实“三会一课”的支部季度共{meet['org_quarters']}个，按期召开支部党员大会、"
@@ -192,6 +196,8 @@ def _charter_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
 
 
 def _duty_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    if (empty := _not_reported(r, "duty_reports")) is not None:
+        return empty
     duty = r["duty_reports"]
     return [
         f"{duty['both_done']}所学校党组织书记完成向上级党组织述职和向党员、教职工报告的“双向述职”，"
@@ -224,7 +230,8 @@ def sentences(r: dict[str, Any], p: periods.Params) -> dict[str, list[str]]:
 
 def _history_line(trend: pl.DataFrame, key: str, title: str) -> go.Figure:
     ind = catalog.INDICATORS_BY_KEY[key]
-    part = trend.filter(pl.col("indicator") == key).drop_nulls("value").select("period", "value")
+    # years without any record stay in as nulls: the line breaks there instead of dropping to 0
+    part = trend.filter(pl.col("indicator") == key).select("period", "value")
     return figures.lines(
         part,
         "period",
@@ -481,15 +488,16 @@ SECTIONS: tuple[Section, ...] = (
 def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
     rows = []
     for ind in catalog.INDICATORS:
-        value, prior = indicators.headline(r, ind.key), indicators.headline(before, ind.key)
+        value, prior = indicators.reported_headline(r, ind.key), indicators.reported_headline(before, ind.key)
         share = ind.unit == "share"
+        status = indicators.status_of_result(r, ind.key)
         rows.append(
             {
                 "指标": ind.zh,
-                "本期": formats.format_value(value, share),
-                "上期": formats.format_value(prior, share),
+                "本期": formats.format_value(value, share) if value is not None else NO_DATA,
+                "上期": formats.format_value(prior, share) if prior is not None else NO_DATA,
                 "变化": catalog.trend_of(value, prior) or "—",
-                "状态": labels.status_text(catalog.status_of(ind, value)) if ind.ok_at is not None else "—",
+                "状态": labels.status_text(status) if ind.ok_at is not None else "—",
             }
         )
     return pl.DataFrame(rows)
@@ -542,6 +550,9 @@ def build_docx(
 
     doc = _new_document()
     _title(doc, p, scope)
+    # the headline 总览 shows, word for word, opens the document
+    for line in headline.sentences(result, before, watch.watch_between(matrix, before_matrix), p):
+        _paragraph(doc, line)
 
     doc.add_heading("总体情况", level=1)
     _paragraph(doc, texts["orgs"][0] + texts["honors"][0] + texts["appointments"][0])

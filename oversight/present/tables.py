@@ -32,7 +32,10 @@ def matrix_cells(df: pl.DataFrame, keys: Sequence[str] | None = None) -> pl.Data
             text = format_expr(value, share).fill_null("—")
         else:
             text = value.cast(pl.String).fill_null("—")
-        symbol = pl.col(f"{k}_status").fill_null(STATUS_NONE).replace_strict(symbols, default="○")
+        status = pl.col(f"{k}_status").fill_null(STATUS_NONE)
+        symbol = status.replace_strict(symbols, default="○")
+        # a school without a record for the period reads 未报送, not a 0% or a 否 it never reported
+        text = pl.when(status == catalog.STATUS_MISSING).then(pl.lit(catalog.STATUS_MISSING)).otherwise(text)
         cells.append(pl.concat_str([symbol, pl.lit(" "), text]).alias(INDICATORS_BY_KEY[k].zh))
     base = [c for c in ("school_code", "school_name", "town", "stage", "area_type") if c in df.columns]
     return df.select(*base, *cells)

@@ -11,12 +11,19 @@ from oversight.present.formats import format_value
 
 FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 #: statuses in the order a legend lists them
-STATUS_ORDER: tuple[str, ...] = (catalog.STATUS_OK, catalog.STATUS_WARN, catalog.STATUS_BAD, STATUS_NONE)
+STATUS_ORDER: tuple[str, ...] = (
+    catalog.STATUS_OK,
+    catalog.STATUS_WARN,
+    catalog.STATUS_BAD,
+    catalog.STATUS_MISSING,
+    STATUS_NONE,
+)
 #: plotly marker shapes matching the text symbols of STATUS_STYLE (● ▲ ✖ ○)
 STATUS_MARKERS: dict[str, str] = {
     catalog.STATUS_OK: "circle",
     catalog.STATUS_WARN: "triangle-up",
     catalog.STATUS_BAD: "x",
+    catalog.STATUS_MISSING: "diamond-open",
     STATUS_NONE: "circle-open",
 }
 #: a qualitative palette for categories that are not statuses (org types, levels, kinds)
