@@ -239,11 +239,12 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
+    from oversight.contract import roles
     from oversight.engine import connection, users
 
     with connection.opened(connection.resolve_db_path(args.db)) as con:
         if args.action == "add":
-            user = users.add_user(con, args.username, _password(args), args.role)
+            user = users.add_user(con, args.username, _password(args), roles.role_named(args.role))
             print(f"已添加用户 {user.username}（{user.role}）。")
         elif args.action == "remove":
             users.remove_user(con, args.username)
@@ -336,7 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("users", "管理账号", cmd_users)
     p.add_argument("action", choices=("add", "remove", "passwd", "list", "ensure-admin"))
     p.add_argument("username", nargs="?", help="用户名")
-    p.add_argument("--role", default="领导", help="角色：领导、分析员、管理员")
+    p.add_argument(
+        "--role",
+        default="领导",
+        help="角色：领导、分析员、管理员（也可写 leader、analyst、admin）",
+    )
     p.add_argument("--password", help="密码（不给出时交互输入）")
     db(p)
     p = add("report", "生成年度情况总结（Word）", cmd_report)

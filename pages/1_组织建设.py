@@ -49,7 +49,7 @@ with left:
     widgets.chart(
         figures.stacked_bars(by_stage, "stage", parts, title="按学段", value_title="学校数"),
         by_stage,
-        "书记校长设置_按学段",
+        "书记校长设置（按学段）",
         "split_stage",
     )
 with right:
@@ -59,7 +59,7 @@ with right:
             by_town, "town", parts, title="按乡镇街道", value_title="学校数", horizontal=True
         ),
         by_town,
-        "书记校长设置_按乡镇街道",
+        "书记校长设置（按乡镇街道）",
         "split_town",
     )
 
@@ -88,7 +88,7 @@ widgets.chart(
         hover_extra=("deputies_count", "cross_appointed_count"),
     ),
     cross_school,
-    "交叉任职_各校",
+    "各校交叉任职",
     "cross_school",
 )
 

@@ -44,7 +44,7 @@ with left:
             cumulative_line=True,
         ),
         by_year,
-        "历年最强党支部_按级别",
+        "历年最强党支部（按级别）",
         "honor_year",
     )
 with right:

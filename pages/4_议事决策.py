@@ -56,7 +56,7 @@ with left:
             barmode="group",
         ),
         by_category,
-        f"{year}年三重一大_按类别",
+        f"{year}年三重一大（按类别）",
         "review_category",
     )
 with right:
@@ -70,7 +70,7 @@ with right:
             hover_extra=("matters_count", "compliant_count"),
         ),
         by_school,
-        f"{year}年三重一大_各校",
+        f"{year}年三重一大（各校）",
         "review_school",
     )
 
@@ -105,7 +105,7 @@ with left:
             barmode="group",
         ),
         yearly,
-        "组织生活会与民主评议_次数",
+        "组织生活会与民主评议（次数）",
         "yearly_meetings",
     )
 with right:
@@ -120,6 +120,6 @@ with right:
             barmode="group",
         ),
         yearly,
-        "组织生活会与民主评议_党组织数",
+        "组织生活会与民主评议（党组织数）",
         "yearly_orgs",
     )

@@ -30,7 +30,7 @@ c3.metric("城乡类型", row["area_type"])
 c4.metric("党组织 / 党员", f"{row['orgs_count']} / {row['members_count']}")
 c5.metric("章程修订", "已修订" if row["is_charter_revised"] else "未修订")
 with st.expander("学校基本信息"):
-    widgets.table(info, f"{row['school_name']}_基本信息", "info")
+    widgets.table(info, f"{row['school_name']}：基本信息", "info")
 
 district, matrix = cache.overview(ctx.db, ctx.version, ctx.params)
 mine = matrix.filter(matrix["school_code"] == code)
@@ -39,7 +39,7 @@ st.subheader("各项指标与全区对比")
 widgets.chart(
     figures.school_vs_district(versus, title=f"{row['school_name']}与全区对比"),
     versus,
-    f"{row['school_name']}_指标对比",
+    f"{row['school_name']}：指标对比",
     "versus",
 )
 
@@ -48,13 +48,13 @@ st.subheader("领导班子")
 widgets.chart(
     figures.timeline(leaders, as_of=ctx.params.as_of, title="领导班子任职时间线"),
     leaders,
-    f"{row['school_name']}_领导班子",
+    f"{row['school_name']}：领导班子",
     "leaders",
 )
 
 st.subheader("三重一大事项")
 matters = cache.query(ctx.db, ctx.version, "school_profile_matters", ctx.params, school)
-widgets.table(matters, f"{row['school_name']}_三重一大事项", "matters")
+widgets.table(matters, f"{row['school_name']}：三重一大事项", "matters")
 
 st.subheader(f"{ctx.params.year} 年三会一课")
 meetings = schools.quarter_status(
@@ -63,7 +63,7 @@ meetings = schools.quarter_status(
 widgets.chart(
     figures.status_heatmap(meetings, "quarter", "org_name", title="各支部各季度三会一课落实情况"),
     meetings,
-    f"{row['school_name']}_三会一课",
+    f"{row['school_name']}：三会一课",
     "meetings",
 )
 
@@ -74,7 +74,7 @@ with left:
     if honors.is_empty():
         st.info("本校党组织尚未获评最强党支部。")
     else:
-        widgets.table(honors, f"{row['school_name']}_最强党支部", "honors")
+        widgets.table(honors, f"{row['school_name']}：最强党支部", "honors")
 with right:
     st.subheader("交流轮岗")
     rotation = schools.add_status(
@@ -93,6 +93,6 @@ with right:
             hover_extra=("eligible_teachers", "rotated_count", "received_count"),
         ),
         rotation,
-        f"{row['school_name']}_交流轮岗",
+        f"{row['school_name']}：交流轮岗",
         "rotation",
     )

@@ -61,6 +61,6 @@ def report_download_button(ctx: page.PageContext, *, key: str = "report_docx") -
         mime=DOCX_MIME,
         key=key,
         on_click="ignore",
-        icon="📄",
+        icon=":material/description:",
         help="按当前年度和筛选条件，根据数据生成本年度情况总结（含各部分图表和需关注学校名单），约需十几秒",
     )

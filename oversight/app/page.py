@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from oversight.app import cache, sidebar
+from oversight.app import cache, sidebar, style
 from oversight.contract import roles
 from oversight.contract.errors import AccessDenied, OversightError
 from oversight.engine import queries, users
@@ -79,6 +79,7 @@ def current_user() -> roles.User | None:
 def page_setup(title: str, right: str = "view", *, filters: bool = True) -> PageContext:
     """Page config, login, the role check for this page, and the shared sidebar."""
     st.set_page_config(page_title=f"{title} · 监督看板", page_icon="🏫", layout="wide")
+    style.apply()
     db = cache.db_path()
     if not Path(db).exists():
         st.title(APP_TITLE)

@@ -24,6 +24,7 @@ from oversight.contract.schema import (
     LOAD_MODES,
     TABLES,
     TABLES_BY_NAME,
+    UPLOAD_TYPES,
 )
 from oversight.engine import ledger
 from oversight.ingest import pipeline
@@ -192,7 +193,7 @@ def _choose_files() -> tuple[list[tuple[str, bytes]], str, str | None]:
     st.subheader("上传文件")
     uploaded = st.file_uploader(
         "选择要导入的文件（可一次选择多个）",
-        type=["csv", "xlsx", "xls"],
+        type=list(UPLOAD_TYPES),
         accept_multiple_files=True,
         key="upload_files",
         help=(
@@ -216,7 +217,7 @@ def _choose_files() -> tuple[list[tuple[str, bytes]], str, str | None]:
         chosen = st.selectbox(
             "指定表（可选）",
             [AUTO, *(t.name for t in TABLES)],
-            format_func=lambda n: "按表头自动识别" if n == AUTO else f"{table_zh(n)}（{n}）",
+            format_func=lambda n: "按表头自动识别" if n == AUTO else table_zh(n),
             key="upload_table",
             help="一般不需要指定；表头不规范、无法自动识别时再选择。指定后本批所有文件都按该表校验。",
         )

@@ -12,6 +12,14 @@ from oversight.contract.errors import AccessDenied
 
 ROLE_LEADER, ROLE_ANALYST, ROLE_ADMIN = "领导", "分析员", "管理员"
 ROLES: tuple[str, ...] = (ROLE_LEADER, ROLE_ANALYST, ROLE_ADMIN)
+#: English names a script may use for the roles (oversight users add NAME --role leader)
+ROLE_ALIASES: dict[str, str] = {"leader": ROLE_LEADER, "analyst": ROLE_ANALYST, "admin": ROLE_ADMIN}
+
+
+def role_named(name: str) -> str:
+    """A role from its Chinese name or its English alias (unknown names are returned as given, for
+    the caller's own Chinese refusal)."""
+    return ROLE_ALIASES.get(name.strip().lower(), name.strip())
 #: what each role may do; a role holds every right of the roles before it in ROLES
 RIGHTS: dict[str, tuple[str, ...]] = {
     ROLE_LEADER: ("view",),

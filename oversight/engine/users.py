@@ -20,6 +20,7 @@ from oversight.contract.roles import (
     MAX_FAILED_ATTEMPTS,
     MIN_PASSWORD_LENGTH,
     ROLE_ADMIN,
+    ROLE_ALIASES,
     ROLES,
     User,
 )
@@ -38,7 +39,8 @@ def _check_password(password: str) -> None:
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise OversightError(f"角色只能是 {'、'.join(ROLES)}。", title="角色无效")
+        english = "、".join(ROLE_ALIASES)
+        raise OversightError(f"角色只能是 {'、'.join(ROLES)}（命令行也可写 {english}）。", title="角色无效")
 
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> User:

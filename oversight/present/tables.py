@@ -9,9 +9,9 @@ import polars as pl
 
 from oversight.contract import catalog
 from oversight.contract.catalog import INDICATORS, INDICATORS_BY_KEY, STATUS_NONE, STATUS_STYLE
-from oversight.metrics.schools import school_share, shown
+from oversight.metrics.schools import failed_count, school_share, shown
 from oversight.present.formats import format_expr, format_value
-from oversight.present.labels import column_label
+from oversight.present.labels import column_label, is_share
 
 
 def matrix_cells(df: pl.DataFrame, keys: Sequence[str] | None = None) -> pl.DataFrame:
@@ -126,7 +126,47 @@ def readable(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def blank_text(df: pl.DataFrame) -> pl.DataFrame:
-    """Empty text cells as '—' on screen (the grid would print an English 'None'); numbers stay typed."""
-    texts = [c for c, t in df.schema.items() if t == pl.String]
-    return df.with_columns(pl.col(c).fill_null("—") for c in texts) if texts else df
+#: how a column reads: a share (shown as 12.5%), an amount (3,004,500.00), a date (2023-09-01)
+SHARE, AMOUNT, DATE = "share", "amount", "date"
+
+
+def column_kinds(df: pl.DataFrame) -> dict[str, str]:
+    """The columns of a query frame that read as shares, amounts or dates, by their Chinese header (the
+    one convention of queries/: *_share / *_ratio / *_rate are shares; decimals are amounts)."""
+    kinds: dict[str, str] = {}
+    for name, dtype in df.schema.items():
+        if is_share(name) and dtype.is_numeric():
+            kinds[column_label(name)] = SHARE
+        elif isinstance(dtype, pl.Decimal):
+            kinds[column_label(name)] = AMOUNT
+        elif dtype == pl.Date:
+            kinds[column_label(name)] = DATE
+    return kinds
+
+
+def screen_frame(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A query frame as a table on screen shows it: 是/否 and status symbols (readable), Chinese headers,
+    shares in percent (12.474 for 12.474%, formatted '12.5%' by the grid), amounts as numbers the grid
+    writes with thousands separators; and each formatted column's kind."""
+    converted = readable(df).with_columns(
+        *(pl.col(c) * 100 for c, t in df.schema.items() if is_share(c) and t.is_numeric()),
+        *(pl.col(c).cast(pl.Float64) for c, t in df.schema.items() if isinstance(t, pl.Decimal)),
+    )
+    return display_frame(converted), column_kinds(df)
+
+
+def lagging_lines(matrix: pl.DataFrame, limit: int) -> list[str]:
+    """'**城关第五小学**（城关街道）：✖ 交叉任职 45.0%、✖ 章程修订 否' for each school of the (sorted)
+    matrix that is 未达标 on at least one indicator, at most `limit` of them."""
+    keys = [i.key for i in INDICATORS if f"{i.key}_status" in matrix.columns]
+    matrix = matrix.filter(failed_count(matrix) > 0).head(limit)  # at most `limit` rows reach Python
+    cells = matrix_cells(matrix, keys)
+    out: list[str] = []
+    for row, cell in zip(matrix.iter_rows(named=True), cells.iter_rows(named=True), strict=True):
+        bad = [
+            cell[INDICATORS_BY_KEY[k].zh].replace(" ", f" {INDICATORS_BY_KEY[k].zh} ", 1)
+            for k in keys
+            if row[f"{k}_status"] == catalog.STATUS_BAD
+        ]
+        out.append(f"**{row['school_name']}**（{row['town']}）：{'、'.join(bad)}")
+    return out

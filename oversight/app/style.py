@@ -1,0 +1,35 @@
+"""The stylesheet every page loads: the few words Streamlit's own controls print in English, in Chinese.
+
+Streamlit has no setting for the language of its file uploader, its table toolbar or its ⋮ menu, so they
+are restyled here: the uploader's button and instructions say 选择文件 / 拖到这里, the table toolbar (Show/hide
+columns, Download as CSV, Search, Fullscreen) and the ⋮ menu (Print, Record screen, Made with Streamlit)
+are hidden (every table has its own 下载 Excel button, charts their 下载图片). The stylesheet is a constant
+built from our own settings only: no user data ever reaches st.html (tests/test_security.py holds that).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from oversight.contract.schema import UPLOAD_TYPES
+
+MAX_MB = int(st.get_option("server.maxUploadSize"))
+
+#: what the uploader's instructions say instead of "50MB per file • CSV, XLSX, XLS"
+UPLOAD_HINT = f"或把文件拖到这里（每个不超过 {MAX_MB} MB；{'、'.join(t.upper() for t in UPLOAD_TYPES)}）"
+
+STYLESHEET = f"""<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
+  content: "选择文件"; font-size: 0.875rem; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+  content: "{UPLOAD_HINT}"; font-size: 0.875rem; }}
+[data-testid="stElementToolbar"] {{ display: none; }}
+[data-testid="stMainMenu"] {{ display: none; }}
+</style>"""
+
+
+def apply() -> None:
+    """Load the stylesheet on this page run (cheap: one small element, no space on the page)."""
+    st.html(STYLESHEET)
