@@ -47,15 +47,18 @@ def stacked_bars(
                 orientation="h" if horizontal else "v",
                 name=name,
                 marker={"color": color, "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
-                text=values,
+                text=[v if v else "" for v in values],
                 textposition="inside",
+                textangle=0,  # never turned 90° inside a horizontal bar
+                insidetextanchor="middle",
                 hovertemplate=(
                     f"{category_title}：%{{{'y' if horizontal else 'x'}}}<br>{name}："
                     f"%{{{'x' if horizontal else 'y'}}}<extra></extra>"
                 ),
             )
         )
-    fig.update_layout(barmode=barmode)
+    # a label that does not fit its bar is left out rather than squeezed or rotated
+    fig.update_layout(barmode=barmode, uniformtext={"minsize": 11, "mode": "hide"})
     if horizontal:
         fig.update_yaxes(type="category", categoryorder="array", categoryarray=cats[::-1])
         return layout(fig, title, value_title, category_title, height=max(320, 26 * len(cats) + 140))
@@ -96,10 +99,7 @@ def grouped_by(
                 x=[str(v) for v in xs],
                 y=ys,
                 name=g,
-                marker={
-                    "color": PALETTE[i % len(PALETTE)],
-                    "pattern": {"shape": PATTERNS[i % len(PATTERNS)]},
-                },
+                marker={"color": PALETTE[i % len(PALETTE)]},
                 hovertemplate=f"{x_title}：%{{x}}<br>{g}：%{{y}}<extra></extra>",
             ),
             secondary_y=False,
@@ -126,10 +126,17 @@ def grouped_by(
             secondary_y=True,
         )
         fig.update_yaxes(
-            title_text="累计", secondary_y=True, rangemode="tozero", tickformat="d", showgrid=False
+            title_text="累计",
+            secondary_y=True,
+            rangemode="tozero",
+            tickformat="d",
+            showgrid=False,
+            tickmode="auto",
+            nticks=6,  # its own round ticks (0/10/20/30), not the left axis' grid (0/8/17/25/33)
         )
     fig.update_layout(barmode=barmode)
     fig.update_xaxes(type="category")
+    fig.update_yaxes(tickformat="d", secondary_y=False)
     layout(fig, title, x_title)
     fig.update_yaxes(title_text=value_title, secondary_y=False)
     return fig

@@ -19,6 +19,7 @@ from oversight.present.figures.base import (
     empty_figure,
     layout,
     pct_axis,
+    target_line,
 )
 from oversight.present.formats import format_value
 from oversight.present.labels import column_label, is_share, status_color, status_text
@@ -65,12 +66,7 @@ def lines(
             )
         )
     if target is not None:
-        fig.add_hline(
-            y=target,
-            line={"color": "#333333", "dash": "dash"},
-            annotation_text=f"{target_label} {format_value(target, share)}",
-            annotation_position="top left",
-        )
+        target_line(fig, target, f"{target_label} {format_value(target, share)}", vertical=False)
     if share:
         pct_axis(fig, "y")
     fig.update_xaxes(type="category")
@@ -100,7 +96,7 @@ def trends(
         return empty_figure(title)
     rows = (len(keys) + columns - 1) // columns
     names = [INDICATORS_BY_KEY[k].zh if k in INDICATORS_BY_KEY else column_label(str(k)) for k in keys]
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=names, vertical_spacing=0.28 / max(rows, 1))
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=names, vertical_spacing=0.36 / max(rows, 1))
     for n, k in enumerate(keys):
         r, c = n // columns + 1, n % columns + 1
         part = df.filter(pl.col(indicator) == k).sort(period)
@@ -148,6 +144,8 @@ def trends(
                 marker={"color": status_color(s), "symbol": STATUS_MARKERS[s], "size": 10},
             )
         )
-    layout(fig, title, height=260 * rows + 120)
+    layout(fig, title, height=280 * rows + 150)
+    # the subplot titles of the first row sit below the legend, not on it (also in the PNG)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 140, "b": 10})
     fig.update_annotations(font={"family": FONT_FAMILY, "size": 14})
     return fig

@@ -65,6 +65,9 @@ def org_tree(
         )
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False)
+    # a slice too small for a readable name shows none (its name and count are in the hover and in
+    # the table under the chart) instead of a smear of tiny rotated text
+    fig.update_layout(uniformtext={"minsize": 11, "mode": "hide"})
     return layout(fig, title, height=640)
 
 

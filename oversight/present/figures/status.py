@@ -16,6 +16,7 @@ from oversight.present.figures.base import (
     fmt_any,
     layout,
     pct_axis,
+    target_line,
 )
 from oversight.present.formats import format_value
 from oversight.present.labels import column_label, is_share, status_color, status_text
@@ -147,24 +148,20 @@ def status_bars(
                 marker={"color": status_color(s)},
                 text=labels,
                 textposition="outside",
+                cliponaxis=False,  # the label of a full bar ('● 100.0%') is drawn, not cut at the edge
                 customdata=[("<br>" + e) if e else "" for e in extra],
                 hovertemplate=hover,
             )
         )
     if target is not None:
-        line = {"color": "#333333", "dash": "dash", "width": 2}
-        note = f"{target_label} {format_value(target, share)}"
-        if horizontal:
-            fig.add_vline(x=target, line=line, annotation_text=note, annotation_position="top")
-        else:
-            fig.add_hline(y=target, line=line, annotation_text=note, annotation_position="top left")
+        target_line(fig, target, f"{target_label} {format_value(target, share)}", vertical=horizontal)
     axis = "x" if horizontal else "y"
     if share:
         pct_axis(fig, axis)
     # room beyond the longest bar for its outside label ('● 100.0%')
     top = max([v for v in df[value].to_list() if v is not None] + [target or 0, 0])
     if top > 0:
-        fig.update_xaxes(range=[0, top * 1.18]) if horizontal else fig.update_yaxes(range=[0, top * 1.18])
+        fig.update_xaxes(range=[0, top * 1.25]) if horizontal else fig.update_yaxes(range=[0, top * 1.25])
     if horizontal:
         fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], type="category")
         layout(fig, title, value_title, category_title, height=max(320, 24 * len(order) + 140))
