@@ -17,6 +17,7 @@ install: $(BIN)/oversight
 
 ## build the sample district on first run, then serve the dashboard
 run: install
+	@bash scripts/system_check.sh
 	test -f $(DB) || $(BIN)/oversight demo --db $(DB)
 	$(BIN)/oversight users ensure-admin --db $(DB)
 	OVERSIGHT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
