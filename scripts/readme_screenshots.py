@@ -1,107 +1,65 @@
-"""Refresh the README's dashboard screenshots: a real server over the sample district, real chromium.
+"""Refresh the README's screenshots: every page at 1440 and 390 px, a real server over the sample
+district, real chromium (the same tour as tests/test_browser_pages.py).
 
     .venv/bin/python scripts/readme_screenshots.py
 
-Loopback only; the server is stopped at the end. (The upload screenshots come from tests/test_browser.py
-with SAVE_SCREENSHOTS=1.)
+Writes docs/screenshots/<页面>_1440.png and <页面>_390.png, plus 登录.png. Loopback only; the server is
+stopped at the end. Look at each picture before committing it.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
-from oversight import demo
-from oversight.contract import roles
-from oversight.engine import connection, users
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import browser_tour as bt  # noqa: E402
+
+from oversight import demo  # noqa: E402
+from oversight.contract import roles  # noqa: E402
+from oversight.engine import connection, users  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PAGES = (("", "总览"), ("/交流轮岗", "交流轮岗"), ("/学校画像", "学校画像"), ("/组织建设", "组织建设"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def build(db: Path) -> None:
+    with connection.opened(db) as con:
+        demo.load_demo(con)
+        for role, (name, password) in bt.ACCOUNTS.items():
+            users.add_user(con, name, password, role)
 
 
 def main() -> int:
     tmp = Path(tempfile.mkdtemp())
     db = tmp / "demo.duckdb"
-    with connection.opened(db) as con:
-        demo.load_demo(con, user="示例数据")
-        users.add_user(con, "leader", "leader-pass-1", roles.ROLE_LEADER)
-    port = free_port()
-    env = {**os.environ, "OVERSIGHT_DB": str(db)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{base}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
-            page = browser.new_page(viewport={"width": 1500, "height": 1900}, locale="zh-CN")
+    build(db)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with bt.server(db, tmp / "streamlit.log") as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=bt.CHROMIUM, headless=True, args=bt.CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport=bt.VIEWPORTS[bt.DESKTOP], locale="zh-CN").new_page()
             page.goto(base)
-            page.get_by_label("用户名").fill("leader")
-            page.get_by_label("密码", exact=True).fill("leader-pass-1")
-            page.get_by_role("button", name="登录").click()
-            for path, label in PAGES:
-                if path:
-                    page.locator(
-                        '[data-testid="stSidebar"] [data-testid="stPageLink"] a', has_text=label
-                    ).first.click()
-                page.wait_for_timeout(1500)
-                page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=90_000)
-                page.wait_for_timeout(2500)
-                page.screenshot(path=str(OUT / f"{label}.png"), full_page=False)
-                print(f"已保存 {OUT / (label + '.png')}")
+            expect(page.get_by_role("button", name="登录")).to_be_visible(timeout=bt.SLOW)
+            page.screenshot(path=str(OUT / "登录.png"))
+            for width in (bt.DESKTOP, bt.PHONE):
+                context = browser.new_context(viewport=bt.VIEWPORTS[width], locale="zh-CN")
+                for finding in bt.tour(context.new_page(), base, roles.ROLE_ADMIN, width, OUT):
+                    note = (
+                        f"  （{finding.words}，宽出 {finding.overflow} px）"
+                        if finding.words or finding.overflow
+                        else ""
+                    )
+                    print(f"已保存 {OUT / f'{finding.page}_{width}.png'}{note}")
+                context.close()
+        finally:
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
