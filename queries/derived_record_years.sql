@@ -1,7 +1,7 @@
 -- Derived table record_years, rebuilt by the store whenever a dated table changes: every calendar year
 -- of any dated record (every date column of every table, plus honors.year and duty_reports.year), and
--- whether the year has a yearly record (matters registered, meetings held, honours, duty reports), which
--- are the years the 趋势 page shows.
+-- whether the year has a yearly record (matters registered, meetings held, honours, duty reports,
+-- activities held), which are the years the 趋势 page shows.
 with
 years as (
     select year(l.appointed_on) as year, false as is_yearly_record from leaders as l
@@ -15,6 +15,7 @@ years as (
     union select year(mt.held_on), true from meetings as mt
     union select h.year, true from honors as h
     union select d.year, true from duty_reports as d
+    union select year(a.held_on), true from activities as a
 )
 
 select y.year::bigint as year, bool_or(y.is_yearly_record) as is_yearly_record,

@@ -28,7 +28,11 @@ SPEC_KEYS = {
     "three_meetings_one_lesson": {"org_quarters", "compliant", "rate"},
     "charter": {"schools", "revised", "rate"},
     "duty_reports": {"schools", "both_done", "rate"},
+    "activities": {"total", "participants", "by_kind", "participants_by_kind"},
+    "unified_subjects": {"needed", "assigned", "gap", "schools_short"},
+    "brands": {"primary", "branded", "share"},
 }
+ACTIVITY_KINDS = ["教学观摩", "蹲校教研", "结对共建", "主题团队日", "培训", "宣讲", "竞赛", "其他"]
 
 SCHOOLS_CSV = (
     "学校标识码,学校名称,学段,所属乡镇街道,城乡类型,是否公办,章程已修订\n"
@@ -142,8 +146,24 @@ def test_demo_then_indicators_json_has_spec_shape_and_district_figures(tmp_path:
     assert result["appointments"] == {"secretaries": 13, "deputy_secretaries": 31}
     assert result["rotation"]["ratio"] >= 0.10
     assert result["rotation"]["schools_below_target"] >= 3
+    # issue 18: the summary's 教学观摩 + 蹲校教研 "110多次、两万人次", 11 结对共建, 18 统编三科 teachers, no gap
+    activities = result["activities"]
+    assert list(activities["by_kind"]) == list(activities["participants_by_kind"]) == ACTIVITY_KINDS
+    assert activities["by_kind"]["教学观摩"] + activities["by_kind"]["蹲校教研"] >= 110
+    assert (
+        activities["participants_by_kind"]["教学观摩"] + activities["participants_by_kind"]["蹲校教研"]
+        >= 20_000
+    )
+    assert activities["by_kind"]["结对共建"] == 11
+    assert activities["total"] == sum(activities["by_kind"].values())
+    assert result["unified_subjects"] == {"needed": 18, "assigned": 18, "gap": 0, "schools_short": 0}
+    assert result["status"]["unified_subjects"] == "达标"
+    brands = result["brands"]
+    assert brands["primary"] == 49 and 0 < brands["branded"] < 49
+    assert brands["share"] == brands["branded"] / 49
     text = run("indicators", "--year", "2023", db=db)
     assert text.returncode == 0 and "一级党组织" in text.stdout
+    assert "统编三科教师缺口" in text.stdout and "教学观摩" in text.stdout
     again = run("demo", db=db)
     assert again.returncode == 0 and "无需重复" in again.stdout
 
@@ -152,7 +172,8 @@ def test_templates_write_one_csv_per_table_and_a_workbook(tmp_path: Path) -> Non
     proc = run("templates", str(tmp_path / "t"))
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "t").iterdir())
-    assert sum(n.endswith(".csv") for n in names) == 9
+    assert sum(n.endswith(".csv") for n in names) == 11  # one per table, 活动台账 and 统编三科配备 too
+    assert {"活动台账.csv", "统编三科配备.csv"} <= set(names)
     assert sum(n.endswith(".xlsx") for n in names) == 1
     first = next((tmp_path / "t").glob("*.csv")).read_bytes()
     assert first.startswith(b"\xef\xbb\xbf")

@@ -7,6 +7,7 @@ depend on the indicator code: if the indicators disagree with these numbers, the
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -267,6 +268,94 @@ def test_three_meetings_one_lesson(con: duckdb.DuckDBPyConnection) -> None:
     assert months_held > 0.9 * branches * 12
 
 
+# ---------------------------------------------------------------- issue 18: activities, 统编三科, 党建品牌
+
+
+def test_activities_reproduce_the_summary(con: duckdb.DuckDBPyConnection) -> None:
+    """民族语言授课学校 教学观摩 and 蹲校教研 "110多次，参加人数达到两万人次", 结对共建 "11次", the 领航型
+    principals' training and 群团 activities, in 2023; fewer in earlier years; some schools held none."""
+    observed, people = one(
+        con,
+        """select count(*), sum(participants)::bigint from activities
+           where kind in ('教学观摩', '蹲校教研') and year(held_on) = 2023""",
+    )
+    assert observed >= 110 and people >= 20_000
+    assert one(con, "select count(*) from activities where kind = '结对共建' and year(held_on) = 2023") == (
+        11,
+    )
+    assert one(
+        con,
+        "select count(*) from activities where kind = '结对共建' and area = '统编三科' and year(held_on) = 2023",
+    ) == (11,)
+    assert (
+        one(con, "select count(*) from activities where title like '%领航型%' and year(held_on) = 2023")[0]
+        >= 1
+    )
+    mass = one(
+        con,
+        """select count(*) filter (where kind = '主题团队日'), count(*) filter (where title in ('网上团课', '少先队队课'))
+           from activities where area = '群团' and year(held_on) = 2023""",
+    )
+    assert all(n > 0 for n in mass)
+    by_year = dict(con.execute("select year(held_on), count(*) from activities group by all").fetchall())
+    assert sorted(by_year) == [2021, 2022, 2023] and by_year[2021] < by_year[2022] < by_year[2023]
+    district_level, held_none = one(
+        con,
+        """select (select count(*) from activities where school_code is null and year(held_on) = 2023),
+                  (select count(*) from schools s where not exists (select 1 from activities a
+                   where a.school_code = s.school_code and year(a.held_on) = 2023))""",
+    )
+    assert district_level > 0 and 0 < held_none < 20
+
+
+def test_unified_subjects_close_the_gap_by_2022_2023(con: duckdb.DuckDBPyConnection) -> None:
+    """ "配备18名统编“三科”教师，补齐教师缺口": 18 assigned and no gap in 2022-2023, gaps the years before."""
+    per_year = con.execute(
+        """select school_year, sum(teachers_needed)::bigint, sum(teachers_assigned)::bigint,
+                  sum(greatest(teachers_needed - teachers_assigned, 0))::bigint, count(distinct school_code)
+           from unified_subject_staffing group by all order by 1"""
+    ).fetchall()
+    assert per_year[-1] == ("2022-2023", 18, 18, 0, 6)
+    assert [row[0] for row in per_year] == ["2020-2021", "2021-2022", "2022-2023"]
+    gaps = [row[3] for row in per_year]
+    assert gaps[0] > gaps[1] > gaps[2] == 0
+    # 历史 is taught from grade 7: no 小学 staffs it
+    assert one(
+        con,
+        """select count(*) from unified_subject_staffing u join schools s using (school_code)
+           where s.stage = '小学' and u.subject = '历史'""",
+    ) == (0,)
+
+
+def test_brands_on_most_primary_orgs(con: duckdb.DuckDBPyConnection) -> None:
+    branded, primary = one(con, "select count(brand), count(*) from party_orgs where parent_org_code is null")
+    assert (branded, primary) == (40, 49)
+    assert one(con, "select count(distinct brand) = count(brand) from party_orgs") == (True,)
+
+
+#: SHA-256 (first 16 hex digits) of each table's CSV as the generator wrote it before issue 18 added the
+#: activities, the staffing and the brands (党组织 without its new 党建品牌 column)
+TABLES_BEFORE_ISSUE_18 = {
+    "schools": "5135b869e4da2670",
+    "party_orgs": "d8a13f897248dc4b",
+    "leaders": "39bb72d00e8bc430",
+    "honors": "9c11d8a213d05962",
+    "rotation_quotas": "ee95021a2b031492",
+    "rotations": "5140d4405fb11876",
+    "matters": "8831cdb870283ed1",
+    "meetings": "04db8a7116e7bb4b",
+    "duty_reports": "6ef1c71751d7d74d",
+}
+
+
+def test_new_sections_leave_the_old_tables_as_they_were(frames: dict[str, pl.DataFrame]) -> None:
+    """The activities, the staffing and the brands draw from their own generators: every table drawn
+    before, and every other column of 党组织, is exactly what it was before they existed."""
+    for name, digest in TABLES_BEFORE_ISSUE_18.items():
+        frame = frames[name].drop("brand") if name == "party_orgs" else frames[name]
+        assert hashlib.sha256(frame.write_csv().encode()).hexdigest()[:16] == digest, name
+
+
 # ---------------------------------------------------------------- the sample files
 
 
@@ -340,6 +429,7 @@ def test_sample_files_hold_the_district_in_mixed_export_styles(frames: dict[str,
     assert sorted(seen) == sorted(t.name for t in TABLES)
     assert seen["schools"] == "gb18030" and seen["matters"] == "gb18030"
     assert seen["party_orgs"] == "utf-8-sig" and seen["meetings"] == "utf-8"
+    assert seen["unified_subject_staffing"] == "gb18030" and seen["activities"] == "xlsx"
     assert (SAMPLE / "学校.csv").read_bytes().decode("gbk").startswith(table("schools").columns[0].zh)
     assert (SAMPLE / "组织生活.csv").read_bytes().decode("utf-8").split(",")[0] in table(
         "meetings"

@@ -16,6 +16,14 @@ The district (as of D = 2024-06-30, Y = 2024, S = 2023-2024):
   no branch.
 - S5 城关五小 (小学, 城关镇, 乡村): 书记 P14 appointed 2024-07-01 (after D) → 空缺 but an appointment of 2024.
   Branch O5: Q1 empty, Q2 compliant, a Q3 meeting that is not yet due.
+
+Issue 18's tables: 党建品牌 on O1 and O5 of the five primary orgs (O2a's is a sub-branch's; O3's blank and
+O4's empty string are none) → 2 / 5. Activities of 2024: S1's 教学观摩 (120) and 蹲校教研 (30), a district-level
+教学观摩 (200) and 领航型 training (60), S3's 结对共建 without participants (0), S4's 主题团队日 on 12-31 (50, after
+D but held in Y); S2's of 2023-12-31 and S5's of 2025-01-01 fall outside. 统编三科配备 of 2023-2024: S1 语文 3 / 2
+(gap 1) and 道德与法治 1 / 2 (the spare one fills no other gap), S3 语文 2 / 2, S4 历史 2 / 0 (gap 2) → needed 8,
+assigned 6, gap 3, two schools short; S2 reported 2022-2023 only (未报送 now), S5 reports from 2024-2025 on
+(nothing expected yet).
 """
 
 from __future__ import annotations
@@ -76,13 +84,13 @@ SCHOOLS = [
 ]
 
 PARTY_ORGS = [
-    ("O1", "城关一小党支部", "党支部", "S1", None, 20, None),
-    ("O2", "城关二中党总支", "党总支", "S2", None, 40, None),
-    ("O2a", "城关二中第一党支部", "党支部", "S2", "O2", 25, d("2024-04-01")),
-    ("O2b", "城关二中第二党支部", "党支部", "S2", "O2", 15, d("2024-04-02")),
-    ("O3", "河口联合党支部", "联合党支部", None, None, 12, None),
-    ("O4", "河口四中党委", "党委", "S4", None, 60, None),
-    ("O5", "城关五小党支部", "党支部", "S5", None, 8, None),
+    ("O1", "城关一小党支部", "党支部", "S1", None, 20, None, "红烛先锋"),
+    ("O2", "城关二中党总支", "党总支", "S2", None, 40, None, None),
+    ("O2a", "城关二中第一党支部", "党支部", "S2", "O2", 25, d("2024-04-01"), "书香支部"),  # no primary org
+    ("O2b", "城关二中第二党支部", "党支部", "S2", "O2", 15, d("2024-04-02"), None),
+    ("O3", "河口联合党支部", "联合党支部", None, None, 12, None, "  "),  # blank is no brand
+    ("O4", "河口四中党委", "党委", "S4", None, 60, None, ""),
+    ("O5", "城关五小党支部", "党支部", "S5", None, 8, None, "同心圆"),
 ]
 
 LEADERS = [
@@ -232,6 +240,27 @@ DUTY_REPORTS = [
 ]
 
 
+ACTIVITIES = [
+    ("A1", "S1", None, "教学观摩", "统编三科", "统编语文教学观摩", d("2024-03-05"), 120),
+    ("A2", "S1", "区教研中心", "蹲校教研", "教研", "区教研员蹲校教研", d("2024-04-10"), 30),
+    ("A3", None, "区教研中心", "教学观摩", "统编三科", "区级线上教学观摩", d("2024-05-20"), 200),
+    ("A4", "S3", "城关一小", "结对共建", "统编三科", "三科统编教材结对共建", d("2024-06-01"), None),
+    ("A5", "S4", None, "主题团队日", "群团", "主题团日", d("2024-12-31"), 50),
+    ("A6", "S2", None, "培训", "师德", "师德培训", d("2023-12-31"), 40),
+    ("A7", "S5", None, "宣讲", "思政", "开学第一课", d("2025-01-01"), 10),
+    ("A8", None, "区教体局", "培训", "党建", "领航型校长培训", d("2024-01-01"), 60),
+]
+
+STAFFING = [
+    ("2023-2024", "S1", "语文", 3, 2),
+    ("2023-2024", "S1", "道德与法治", 1, 2),
+    ("2023-2024", "S3", "语文", 2, 2),
+    ("2023-2024", "S4", "历史", 2, 0),
+    ("2022-2023", "S2", "语文", 1, 1),
+    ("2024-2025", "S5", "语文", 1, 0),
+]
+
+
 def district_frames() -> dict[str, pl.DataFrame]:
     return {
         "schools": typed("schools", SCHOOLS),
@@ -243,6 +272,8 @@ def district_frames() -> dict[str, pl.DataFrame]:
         "matters": typed("matters", MATTERS),
         "meetings": typed("meetings", _meeting_rows()),
         "duty_reports": typed("duty_reports", DUTY_REPORTS),
+        "activities": typed("activities", ACTIVITIES),
+        "unified_subject_staffing": typed("unified_subject_staffing", STAFFING),
     }
 
 
@@ -293,6 +324,20 @@ EXPECTED_ALL = {
     "three_meetings_one_lesson": {"org_quarters": 7, "compliant": 4, "rate": 4 / 7},
     "charter": {"schools": 5, "revised": 2, "rate": 0.4},
     "duty_reports": {"schools": 5, "both_done": 2, "rate": 0.4},
+    "activities": {
+        "total": 6,
+        "participants": 120 + 30 + 200 + 0 + 50 + 60,
+        "by_kind": {
+            **{"教学观摩": 2, "蹲校教研": 1, "结对共建": 1, "主题团队日": 1},
+            **{"培训": 1, "宣讲": 0, "竞赛": 0, "其他": 0},
+        },
+        "participants_by_kind": {
+            **{"教学观摩": 320, "蹲校教研": 30, "结对共建": 0, "主题团队日": 50},
+            **{"培训": 60, "宣讲": 0, "竞赛": 0, "其他": 0},
+        },
+    },
+    "unified_subjects": {"needed": 8, "assigned": 6, "gap": 3, "schools_short": 2},
+    "brands": {"primary": 5, "branded": 2, "share": 0.4},
 }
 
 SPEC_SHAPE = {
@@ -314,6 +359,9 @@ SPEC_SHAPE = {
     "three_meetings_one_lesson": {"org_quarters", "compliant", "rate"},
     "charter": {"schools", "revised", "rate"},
     "duty_reports": {"schools", "both_done", "rate"},
+    "activities": {"total", "participants", "by_kind", "participants_by_kind"},
+    "unified_subjects": {"needed", "assigned", "gap", "schools_short"},
+    "brands": {"primary", "branded", "share"},
 }
 RATIO_FIELDS = {"split_share", "share", "ratio", "rate"}
 
@@ -352,18 +400,24 @@ def test_json_shape_is_spec_exactly(con: duckdb.DuckDBPyConnection) -> None:
         "three_meetings_one_lesson": {"expected": 5, "reported": 4},  # the 联合 branch counts too
         "charter": {"expected": 5, "reported": 5},
         "duty_reports": {"expected": 5, "reported": 3},
+        "unified_subjects": {"expected": 4, "reported": 3},  # S2 reported before; S5 only from 2024-2025
     }
+    assert list(result) == [*SPEC_SHAPE, "params", "coverage", "status"]  # SPEC's order
     for key, fields in SPEC_SHAPE.items():
         assert set(result[key]) == fields, key
         for field, value in result[key].items():
             if field in RATIO_FIELDS:
                 assert value is None or (isinstance(value, float) and 0 <= value <= 1)
-            elif field in ("by_type", "by_level"):
+            elif field in ("by_type", "by_level", "by_kind", "participants_by_kind"):
                 assert all(type(v) is int for v in value.values())
             else:
                 assert type(value) is int, (key, field)
     assert list(result["party_orgs"]["by_type"]) == ["党委", "党总支", "党支部", "联合党委", "联合党支部"]
     assert list(result["strongest_branches"]["by_level"]) == ["市级", "区级", "系统级"]
+    kinds = ["教学观摩", "蹲校教研", "结对共建", "主题团队日", "培训", "宣讲", "竞赛", "其他"]
+    assert (
+        list(result["activities"]["by_kind"]) == list(result["activities"]["participants_by_kind"]) == kinds
+    )
     assert result["params"] == {
         "year": 2024,
         "school_year": "2023-2024",
@@ -387,6 +441,9 @@ def test_json_shape_is_spec_exactly(con: duckdb.DuckDBPyConnection) -> None:
         ("duty_reports", catalog.STATUS_BAD),
         ("schools", catalog.STATUS_NONE),  # counts carry no threshold
         ("appointments", catalog.STATUS_NONE),
+        ("activities", catalog.STATUS_NONE),  # informational
+        ("unified_subjects", catalog.STATUS_BAD),  # a gap of 3 > 2
+        ("brands", catalog.STATUS_BAD),  # 0.4 < 0.50
     ],
 )
 def test_status_from_catalog(con: duckdb.DuckDBPyConnection, key: str, status: str) -> None:
@@ -431,6 +488,10 @@ FILTER_CASES = [
             "three_meetings_one_lesson": {"org_quarters": 5, "compliant": 3, "rate": 0.6},
             "charter": {"schools": 3, "revised": 1, "rate": 1 / 3},
             "duty_reports": {"schools": 3, "both_done": 1, "rate": 1 / 3},
+            # S1's two; the district-level ones count only without a filter
+            "activities": {"total": 2, "participants": 150, "by_kind": {"教学观摩": 1, "培训": 0}},
+            "unified_subjects": {"needed": 4, "assigned": 4, "gap": 1, "schools_short": 1},
+            "brands": {"primary": 3, "branded": 2, "share": 2 / 3},
         },
     ),
     (
@@ -448,6 +509,9 @@ FILTER_CASES = [
             },
             "three_meetings_one_lesson": {"org_quarters": 4, "compliant": 3, "rate": 0.75},
             "charter": {"schools": 3, "revised": 2, "rate": 2 / 3},
+            "activities": {"total": 3, "participants": 150, "by_kind": {"结对共建": 1}},
+            "unified_subjects": {"needed": 6, "assigned": 6, "gap": 1, "schools_short": 1},
+            "brands": {"primary": 2, "branded": 2, "share": 1.0},
         },
     ),
     (
@@ -466,6 +530,9 @@ FILTER_CASES = [
             },
             "three_meetings_one_lesson": {"org_quarters": 2, "compliant": 1, "rate": 0.5},
             "duty_reports": {"schools": 2, "both_done": 0, "rate": 0.0},
+            "activities": {"total": 1, "participants": 0},  # S3's 结对共建 reported no participants
+            "unified_subjects": {"needed": 2, "assigned": 2, "gap": 0, "schools_short": 0},
+            "brands": {"primary": 1, "branded": 1, "share": 1.0},
         },
     ),
     (
@@ -478,6 +545,9 @@ FILTER_CASES = [
             "three_meetings_one_lesson": {"org_quarters": 0, "rate": None},
             "charter": {"schools": 0, "rate": None},
             "duty_reports": {"schools": 0, "rate": None},
+            "activities": {"total": 0, "participants": 0, "by_kind": {"教学观摩": 0}},
+            "unified_subjects": {"needed": 0, "assigned": 0, "gap": 0, "schools_short": 0},
+            "brands": {"primary": 0, "branded": 0, "share": None},
         },
     ),
 ]
@@ -869,6 +939,170 @@ def test_org_tree(con: duckdb.DuckDBPyConnection, town: str | None, root_members
     assert frame.filter(pl.col("node_id") == "O2a")["parent_id"].item() == "O2"
 
 
+# ---------------------------------------------------------------- issue 18: activities, 统编三科, 党建品牌
+
+
+@pytest.mark.parametrize(
+    ("school_code", "count", "participants", "kinds", "held"),
+    [
+        ("S1", 2, 150, "教学观摩、蹲校教研", True),
+        ("S2", 0, 0, None, False),  # its 培训 was on 2023-12-31
+        ("S3", 1, 0, "结对共建", True),  # no participants recorded: 0, not null
+        ("S4", 1, 50, "主题团队日", True),
+        ("S5", 0, 0, None, False),  # its 宣讲 is on 2025-01-01
+    ],
+)
+def test_activities_per_school(
+    con: duckdb.DuckDBPyConnection,
+    school_code: str,
+    count: int,
+    participants: int,
+    kinds: str | None,
+    held: bool,
+) -> None:
+    frame = queries.run_query(con, "activities_by_school", periods.query_params(CURRENT))
+    assert frame.height == 5  # every school, those without an activity too (the page lists them)
+    row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
+    assert (
+        row["activities_count"],
+        row["participants_count"],
+        row["activity_kinds"],
+        row["has_records"],
+    ) == (
+        count,
+        participants,
+        kinds,
+        held,
+    )
+
+
+def test_activities_by_month_list_year_and_titles(con: duckdb.DuckDBPyConnection) -> None:
+    qp = periods.query_params(CURRENT)
+    months = queries.run_query(con, "activities_by_month", qp)
+    assert months.rows() == [
+        (1, "党建", 1, 60),
+        (3, "统编三科", 1, 120),
+        (4, "教研", 1, 30),
+        (5, "统编三科", 1, 200),
+        (6, "统编三科", 1, 0),
+        (12, "群团", 1, 50),
+    ]
+    listed = queries.run_query(con, "activities_list", qp)
+    assert listed["activity_id"].to_list() == ["A5", "A4", "A3", "A2", "A1", "A8"]  # latest first
+    district = listed.filter(pl.col("activity_id") == "A3").row(0, named=True)
+    assert (district["school_name"], district["activity_title"]) == ("区级", "区级线上教学观摩")
+    by_year = queries.run_query(con, "activities_by_year", qp)
+    assert by_year.rows() == [(2023, 1, 40, 0, 0), (2024, 6, 460, 3, 1)]  # 2025's is after Y
+    towns = queries.run_query(con, "activities_by_year", qp | {"town": "城关镇"})
+    assert towns.rows() == [(2023, 1, 40, 0, 0), (2024, 2, 150, 2, 0)]
+    titles = queries.run_query(con, "activities_by_kind_area", qp)
+    training = titles.filter(pl.col("activity_kind") == "培训").row(0, named=True)
+    assert (training["area"], training["activities_count"], training["top_titles"]) == (
+        "党建",
+        1,
+        ["领航型校长培训"],
+    )
+    assert titles["activities_count"].sum() == 6
+
+
+@pytest.mark.parametrize(
+    ("school_code", "needed", "assigned", "gap", "short", "reported"),
+    [
+        ("S1", 4, 4, 1, "语文", True),  # the spare 道德与法治 teacher fills no 语文 post
+        ("S2", 0, 0, 0, None, False),  # reported 2022-2023 only: 未报送 this school year
+        ("S3", 2, 2, 0, None, True),
+        ("S4", 2, 0, 2, "历史", True),
+    ],
+)
+def test_unified_subjects_per_school(
+    con: duckdb.DuckDBPyConnection,
+    school_code: str,
+    needed: int,
+    assigned: int,
+    gap: int,
+    short: str | None,
+    reported: bool,
+) -> None:
+    frame = queries.run_query(con, "unified_subjects_by_school", periods.query_params(CURRENT))
+    assert frame["school_code"].to_list() == ["S1", "S2", "S3", "S4"]  # S5 reports from 2024-2025 on
+    row = frame.filter(pl.col("school_code") == school_code).row(0, named=True)
+    assert (row["teachers_needed"], row["teachers_assigned"], row["teachers_gap"]) == (needed, assigned, gap)
+    assert (row["short_subjects"], row["is_short"], row["has_records"]) == (
+        short,
+        short is not None,
+        reported,
+    )
+
+
+def test_unified_subjects_by_subject_and_breakdown(con: duckdb.DuckDBPyConnection) -> None:
+    frame = queries.run_query(con, "unified_subjects_by_subject", periods.query_params(CURRENT))
+    assert frame.rows() == [("历史", 2, 0, 2, 1), ("语文", 5, 4, 1, 1), ("道德与法治", 1, 2, 0, 0)]
+    shown = schools.breakdown(con, "unified_subjects", CURRENT)
+    # worst first as every breakdown (未报送, then 预警, then 达标); within 预警 the larger gap first
+    assert shown.select("school_code", "status").rows() == [
+        ("S2", MISSING),
+        ("S4", WARN),
+        ("S1", WARN),
+        ("S3", OK),
+    ]
+
+
+def test_brands_per_primary_org(con: duckdb.DuckDBPyConnection) -> None:
+    frame = schools.breakdown(con, "brands", CURRENT)
+    got = {r["org_code"]: (r["brand"], r["is_branded"], r["status"]) for r in frame.iter_rows(named=True)}
+    assert got == {
+        "O1": ("红烛先锋", True, OK),
+        "O2": (None, False, BAD),
+        "O3": (None, False, BAD),  # blanks are no brand
+        "O4": (None, False, BAD),
+        "O5": ("同心圆", True, OK),
+    }  # O2a's brand is a sub-branch's: not a primary org
+
+
+@pytest.mark.parametrize(
+    ("gap", "status"),
+    [(0, catalog.STATUS_OK), (1, catalog.STATUS_WARN), (2, catalog.STATUS_WARN), (3, catalog.STATUS_BAD)],
+)
+def test_unified_subjects_status_is_judged_on_the_gap(gap: int, status: str) -> None:
+    ind = catalog.INDICATORS_BY_KEY["unified_subjects"]
+    assert catalog.status_of(ind, gap) == status
+    frame = pl.DataFrame({"v": [gap]})
+    assert frame.select(schools.status_expr("unified_subjects", "v").alias("s"))["s"].item() == status
+
+
+def test_new_tables_empty_read_as_zero_counts_null_ratios_and_no_data(tmp_path: Path) -> None:
+    """A district that has uploaded no 活动台账 and no 统编三科配备, and no Party org at all in one town:
+    counts are 0, ratios null, and 统编三科 is 无数据 (nothing to judge), never 达标 with a gap of 0."""
+    db_con = connection.connect(tmp_path / "bare.duckdb")
+    frames_ = {
+        k: v for k, v in district_frames().items() if k not in ("activities", "unified_subject_staffing")
+    }
+    ledger.load_batch(db_con, frames_, [], user="t")
+    result = indicators.compute(db_con, CURRENT)
+    assert_matches(
+        result,
+        {
+            "activities": {
+                "total": 0,
+                "participants": 0,
+                "by_kind": dict.fromkeys(EXPECTED_ALL["activities"]["by_kind"], 0),
+                "participants_by_kind": dict.fromkeys(EXPECTED_ALL["activities"]["by_kind"], 0),
+            },
+            "unified_subjects": {"needed": 0, "assigned": 0, "gap": 0, "schools_short": 0},
+            "brands": {"primary": 5, "branded": 2, "share": 0.4},
+        },
+    )
+    assert result["coverage"]["unified_subjects"] == {"expected": 0, "reported": 0}
+    assert result["status"]["unified_subjects"] == catalog.STATUS_NONE
+    assert result["status"]["activities"] == catalog.STATUS_NONE
+    assert indicators.reported_headline(result, "unified_subjects") is None  # a gap in the trend line
+    matrix = schools.school_matrix(db_con, CURRENT)
+    assert set(matrix["unified_subjects_status"]) == {catalog.STATUS_NONE}
+    nowhere = indicators.compute(db_con, replace(CURRENT, town="河口镇"), ("brands",))  # S3 and S4: O4 only
+    assert nowhere["brands"] == {"primary": 1, "branded": 0, "share": 0.0}
+    db_con.close()
+
+
 # ---------------------------------------------------------------- one school's profile
 
 
@@ -881,6 +1115,9 @@ def test_org_tree(con: duckdb.DuckDBPyConnection, town: str | None, root_members
         ("school_profile_meetings", "S2", 8),
         ("school_profile_honors", "S1", 3),
         ("school_profile_rotation", "S1", 2),
+        ("school_profile_activities", "S1", 2),
+        ("school_profile_activities", "S4", 0),  # its 主题团日 of 12-31 lies after D
+        ("school_profile_staffing", "S1", 2),
     ],
 )
 def test_school_profile_queries(
@@ -916,6 +1153,7 @@ EXPECTED_MATRIX = {
         "three_meetings_one_lesson": (1.0, OK),
         "charter": (True, OK),
         "duty_reports": (True, OK),
+        "unified_subjects": (1, WARN),
     },
     "S2": {
         "split_roles": ("一肩挑", BAD),
@@ -925,6 +1163,7 @@ EXPECTED_MATRIX = {
         "three_meetings_one_lesson": (0.0, BAD),
         "charter": (False, BAD),
         "duty_reports": (False, BAD),
+        "unified_subjects": (0, MISSING),  # reported 2022-2023, not 2023-2024
     },
     "S3": {
         "split_roles": ("空缺", WARN),
@@ -934,6 +1173,7 @@ EXPECTED_MATRIX = {
         "three_meetings_one_lesson": (None, NONE),  # its 联合 branch has no school_code
         "charter": (True, OK),
         "duty_reports": (False, MISSING),  # no 双向述职 row for the year
+        "unified_subjects": (0, OK),
     },
     "S4": {
         "split_roles": ("分设", OK),
@@ -943,6 +1183,7 @@ EXPECTED_MATRIX = {
         "three_meetings_one_lesson": (None, NONE),  # 党委 only, no branch
         "charter": (False, BAD),
         "duty_reports": (True, OK),
+        "unified_subjects": (2, WARN),
     },
     "S5": {
         "split_roles": ("空缺", WARN),
@@ -952,6 +1193,7 @@ EXPECTED_MATRIX = {
         "three_meetings_one_lesson": (0.5, BAD),
         "charter": (False, BAD),
         "duty_reports": (False, MISSING),  # no 双向述职 row for 2024
+        "unified_subjects": (None, NONE),  # reports from 2024-2025 on: nothing expected yet
     },
 }
 
@@ -1041,11 +1283,12 @@ def test_defaults_from_data(con: duckdb.DuckDBPyConnection) -> None:
     ("table_name", "row"),
     [
         ("leaders", ("P99", "新人", "S1", "副校长", T, d("2020-01-01"), d("2030-02-01"))),
-        ("party_orgs", ("O99", "新支部", "党支部", "S1", "O2", 3, d("2030-02-01"))),
+        ("party_orgs", ("O99", "新支部", "党支部", "S1", "O2", 3, d("2030-02-01"), None)),
         ("matters", ("M99", "S1", "其他", "事项", None, d("2024-01-01"), None, None, d("2030-02-01"))),
         ("meetings", ("MT999", "O1", "党课", d("2030-02-01"), None, None)),
         ("honors", ("O4", "市级", 2030)),
         ("duty_reports", ("S5", 2030, F, F)),
+        ("activities", ("A99", None, None, "其他", "其他", "活动", d("2030-02-01"), None)),
     ],
 )
 def test_default_year_reads_every_dated_column(tmp_path: Path, table_name: str, row: tuple[Any, ...]) -> None:
@@ -1119,14 +1362,14 @@ def test_compare(con: duckdb.DuckDBPyConnection) -> None:
 def test_history_matches_compute_for_each_period(con: duckdb.DuckDBPyConnection) -> None:
     frame = history.history(con, CURRENT)
     assert frame.columns[:3] == ["period", "indicator", "value"]
-    yearly = frame.filter(pl.col("indicator") != "rotation")
+    yearly = frame.filter(~pl.col("indicator").is_in(list(history.SCHOOL_YEAR_HISTORY)))
     assert sorted(set(yearly["period"])) == ["2022", "2023", "2024"]  # 2025 starts after D
     for period in ("2022", "2023", "2024"):
         year = int(period)
         as_of = min(date(year, 12, 31), D)
         result = indicators.compute(con, Params(year=year, school_year="2023-2024", as_of=as_of))
         for ind in catalog.INDICATORS:
-            if ind.key == "rotation":
+            if ind.key in history.SCHOOL_YEAR_HISTORY:
                 continue
             got = yearly.filter((pl.col("period") == period) & (pl.col("indicator") == ind.key))[
                 "value"
@@ -1136,6 +1379,13 @@ def test_history_matches_compute_for_each_period(con: duckdb.DuckDBPyConnection)
     rotation = frame.filter(pl.col("indicator") == "rotation").sort("period")
     assert rotation["period"].to_list() == ["2022-2023", "2023-2024"]
     assert rotation["value"].to_list() == pytest.approx([0.02, 0.1])
+    # 统编三科 per school year too, each the gap compute() gives for that school year
+    staffing = frame.filter(pl.col("indicator") == "unified_subjects").sort("period")
+    assert staffing["period"].to_list() == ["2022-2023", "2023-2024", "2024-2025"]
+    assert staffing["value"].to_list() == [0.0, 3.0, 1.0]
+    for school_year, gap in zip(staffing["period"], staffing["value"], strict=True):
+        reading = indicators.compute(con, replace(CURRENT, school_year=school_year), ("unified_subjects",))
+        assert reading["unified_subjects"]["gap"] == gap
     assert frame.filter((pl.col("period") == "2024") & (pl.col("indicator") == "split_roles"))[
         "value"
     ].item() == pytest.approx(2 / 3)
@@ -1168,8 +1418,18 @@ def test_per_school_files_add_up_to_the_headline(con: duckdb.DuckDBPyConnection,
     for name, key, field, column in [
         ("charter_by_school", "charter", "revised", "is_revised"),
         ("duty_reports_by_school", "duty_reports", "both_done", "is_both_done"),
+        ("unified_subjects_by_school", "unified_subjects", "gap", "teachers_gap"),
+        ("unified_subjects_by_school", "unified_subjects", "schools_short", "is_short"),
+        ("brands_by_org", "brands", "branded", "is_branded"),
     ]:
         assert queries.run_query(con, name, qp)[column].sum() == result[key][field]
+    # activities: the schools' own plus the district-level ones, which count only without a filter
+    by_school = queries.run_query(con, "activities_by_school", qp)["activities_count"].sum()
+    district_level = 2 if filters == Params() else 0
+    assert by_school + district_level == result["activities"]["total"]
+    by_month = queries.run_query(con, "activities_by_month", qp)
+    assert by_month["activities_count"].sum() == result["activities"]["total"]
+    assert by_month["participants_count"].sum() == result["activities"]["participants"]
     for column in ("stage", "town"):
         grouped = schools.split_roles_by(con, column, params)
         assert grouped["split_count"].sum() == result["split_roles"]["split"]

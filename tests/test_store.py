@@ -221,7 +221,7 @@ def test_version_3_file_gets_the_per_school_review_table(tmp_path: Path) -> None
     con.close()
 
     con = connection.connect(path)
-    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION == 6
+    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION == 7
     per_school = "select school_code, year, matters_count, compliant_count from matter_reviews_by_school"
     summed = """select school_code, year, sum(matters_count)::bigint, sum(compliant_count)::bigint
                 from matter_reviews group by school_code, year"""
@@ -229,4 +229,60 @@ def test_version_3_file_gets_the_per_school_review_table(tmp_path: Path) -> None
     assert con.execute(
         "select sum(matters_count) from matter_reviews_by_school where year = 2024"
     ).fetchall() == [(7,)]
+    con.close()
+
+
+def test_version_6_file_gets_the_activity_tables_and_the_brand_column(tmp_path: Path) -> None:
+    """Version 7 added 活动台账, 统编三科配备 and 党组织's 党建品牌: a version-6 file (without them, its rules
+    and summaries from before) opens with the tables, the column, the rule that reads activities and a
+    record_years that counts them, and keeps its data and its batches' rollbacks."""
+    from tests.test_indicators import district_frames
+
+    path = tmp_path / "v6.duckdb"
+    con = connection.connect(path)
+    ledger.load_batch(con, district_frames(), [], user="u")
+    for name in ("activities", "unified_subject_staffing"):
+        con.execute(f"drop view {name}")
+        con.execute(f"drop table {name}__history")
+    con.execute("drop macro table filtered_activities")
+    con.execute("drop view party_orgs")
+    con.execute("alter table party_orgs__history drop column brand")
+    old_columns = ", ".join(c for c in table("party_orgs").column_names if c != "brand")
+    con.execute(f"create view party_orgs as select {old_columns} from party_orgs__history where _current")
+    con.execute("update meta set value = '6' where key = 'schema_version'")
+    con.execute("delete from meta where key = 'rules_sha'")
+    con.close()
+
+    con = connection.connect(path)
+    assert migrations.schema_version(con) == migrations.SCHEMA_VERSION == 7
+    assert con.execute("select count(*), count(brand) from party_orgs").fetchall() == [(7, 0)]
+    frames = {
+        "party_orgs": pl.DataFrame(
+            {
+                "org_code": ["O1"],
+                "org_name": ["城关一小党支部"],
+                "org_type": ["党支部"],
+                "school_code": ["S1"],
+            }
+            | {"parent_org_code": [None], "members": [20], "founded_on": [None], "brand": ["红烛先锋"]},
+            schema_overrides={"parent_org_code": pl.Utf8, "founded_on": pl.Date},
+        ),
+        "activities": pl.DataFrame(
+            {"activity_id": ["A1"], "school_code": [None], "organiser": ["区教研中心"], "kind": ["蹲校教研"]}
+            | {
+                "area": ["统编三科"],
+                "title": ["蹲校教研"],
+                "held_on": [date(2031, 5, 1)],
+                "participants": [40],
+            },
+            schema_overrides={"school_code": pl.Utf8},
+        ),
+    }
+    outcome = ledger.load_batch(con, frames, [], user="u")
+    assert con.execute("select brand from party_orgs where org_code = 'O1'").fetchall() == [("红烛先锋",)]
+    assert con.execute("select count(*) from filtered_activities(null, null, null)").fetchall() == [(1,)]
+    assert con.execute("select max(year) from record_years").fetchall() == [(2031,)]
+    ledger.rollback(con, outcome.batch_id)
+    assert con.execute("select count(*), count(brand) from party_orgs").fetchall() == [(7, 0)]
+    assert con.execute("select max(year) from record_years").fetchall() != [(2031,)]
     con.close()

@@ -1,7 +1,8 @@
 """The indicators of SPEC, their Chinese labels and their status thresholds: the one settings place.
 
-A status is 达标 / 预警 / 未达标 from the indicator's headline ratio. Thresholds live here and nowhere
-else; pages, the command line and the Word report all read them from this module.
+A status is 达标 / 预警 / 未达标 from the indicator's headline: a ratio (higher is better), or a shortfall
+counted in people (lower is better, `lower_is_better`). Thresholds live here and nowhere else; pages, the
+command line and the Word report all read them from this module.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ class Indicator:
     #: ratio at or above which the status is 预警 (below it: 未达标)
     warn_at: float | None = None
     description: str = ""
+    #: a shortfall (统编三科 teachers missing): 达标 at or below ok_at, 预警 at or below warn_at
+    lower_is_better: bool = False
+    #: what a count headline counts (名, 次, 个), for sentences such as "缺口 2 名"
+    count_unit: str = ""
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -87,14 +92,49 @@ INDICATORS: tuple[Indicator, ...] = (
     ),
     Indicator("charter", "章程修订", "rate", "share", 0.95, 0.80, "章程已写明党组织领导作用的学校比例"),
     Indicator("duty_reports", "双向述职", "rate", "share", 0.95, 0.80, "当年完成双向述职的学校比例"),
+    # informational, like 新任命书记: how many activities a district holds is no pass mark (the summary
+    # reports "110多次，两万人次"), so the card shows the count and the page the spread, without a colour
+    Indicator(
+        "activities",
+        "活动开展",
+        "total",
+        "count",
+        description="当年开展的各类活动次数及参加人次",
+        count_unit="次",
+    ),
+    # 统编“三科” must be taught by staffed teachers in every class: a gap of 0 is 达标. One or two posts
+    # open is what a school year's departures leave until the next recruitment round (预警: fill it this
+    # term); more than two is a shortage the bureau has to staff (未达标). Judged on the gap in people, for
+    # the district and for each school alike.
+    Indicator(
+        "unified_subjects",
+        "统编三科教师缺口",
+        "gap",
+        "count",
+        0,
+        2,
+        "统编“三科”（道德与法治、语文、历史）需配备而未配齐的教师人数",
+        lower_is_better=True,
+        count_unit="名",
+    ),
+    # 一支部一品牌 is the goal for every primary org: four in five branded means the campaign has reached
+    # nearly all of them (达标); under half means it has not taken hold yet (未达标).
+    Indicator("brands", "党建品牌", "share", "share", 0.80, 0.50, "创建党建品牌的一级党组织比例"),
 )
 INDICATORS_BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
 
 
 def status_of(indicator: Indicator, value: float | None) -> str:
-    """达标 / 预警 / 未达标 for a ratio; 无数据 when the ratio is null or the indicator has no threshold."""
+    """达标 / 预警 / 未达标 for a ratio (a shortfall, when lower_is_better); 无数据 when the value is null
+    or the indicator has no threshold."""
     if value is None or indicator.ok_at is None:
         return STATUS_NONE
+    if indicator.lower_is_better:
+        if value <= indicator.ok_at:
+            return STATUS_OK
+        if indicator.warn_at is not None and value <= indicator.warn_at:
+            return STATUS_WARN
+        return STATUS_BAD
     if value >= indicator.ok_at:
         return STATUS_OK
     if indicator.warn_at is not None and value >= indicator.warn_at:

@@ -207,6 +207,10 @@ ROTATION_KINDS = ("交流", "轮岗", "支教")
 ROTATION_ROLES = ("教师", "校长", "副校长", "中层干部")
 MATTER_CATEGORIES = ("重大决策", "选人用人", "职称评审", "大额资金使用", "基本建设", "其他")
 MEETING_KINDS = ("支部党员大会", "支部委员会", "党小组会", "党课", "主题党日", "组织生活会", "民主评议党员")
+ACTIVITY_KINDS = ("教学观摩", "蹲校教研", "结对共建", "主题团队日", "培训", "宣讲", "竞赛", "其他")
+ACTIVITY_AREAS = ("党建", "思政", "民族团结", "统编三科", "群团", "师德", "教研", "其他")
+#: the 统编“三科” (national unified textbooks) whose teachers a school must staff
+UNIFIED_SUBJECTS = ("道德与法治", "语文", "历史")
 
 CODE_MAX_LEN = 20
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -241,6 +245,7 @@ TABLES: tuple[Table, ...] = (
             _c("parent_org_code", "上级党组织编码", "text", required=False, note="空 = 一级党组织"),
             _c("members", "党员人数", "int", min_value=0, unit="人", note="含下级组织党员"),
             _c("founded_on", "成立日期", "date", required=False),
+            _c("brand", "党建品牌", "text", required=False, note="一支部一品牌的品牌名称；空 = 尚未创建"),
         ),
         key=("org_code",),
         references=(
@@ -346,6 +351,35 @@ TABLES: tuple[Table, ...] = (
         key=("school_code", "year"),
         references=(Reference(("school_code",), "schools", ("school_code",)),),
     ),
+    Table(
+        "activities",
+        "活动台账",
+        (
+            _c("activity_id", "活动编号", "text", unique=True),
+            _c("school_code", "学校标识码", "text", required=False, note="区级活动可不填"),
+            _c("organiser", "组织单位", "text", required=False, note="如 区教研中心"),
+            _c("kind", "活动类型", "enum", choices=ACTIVITY_KINDS),
+            _c("area", "领域", "enum", choices=ACTIVITY_AREAS),
+            _c("title", "活动名称", "text"),
+            _c("held_on", "日期", "date"),
+            _c("participants", "参加人次", "int", required=False, min_value=0, unit="人次"),
+        ),
+        key=("activity_id",),
+        references=(Reference(("school_code",), "schools", ("school_code",)),),
+    ),
+    Table(
+        "unified_subject_staffing",
+        "统编三科配备",
+        (
+            _c("school_year", "学年", "school_year"),
+            _c("school_code", "学校标识码", "text"),
+            _c("subject", "学科", "enum", choices=UNIFIED_SUBJECTS),
+            _c("teachers_needed", "需配备教师数", "int", min_value=0, unit="人"),
+            _c("teachers_assigned", "已配备教师数", "int", min_value=0, unit="人"),
+        ),
+        key=("school_year", "school_code", "subject"),
+        references=(Reference(("school_code",), "schools", ("school_code",)),),
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
@@ -391,5 +425,7 @@ class ProblemKind(StrEnum):
 REPORT_COLUMNS: tuple[str, ...] = ("文件", "工作表", "行号", "列", "值", "问题类型", "级别", "说明")
 LEVEL_ERROR, LEVEL_WARNING = "错误", "警告"
 
+#: file endings the upload accepts (the reader goes by the content, so a misnamed file is read as it is)
+UPLOAD_TYPES: tuple[str, ...] = ("csv", "xlsx", "xls")
 LOAD_MODES = ("upsert", "replace")
 LOAD_MODE_LABELS = {"upsert": "增量更新（按主键覆盖）", "replace": "整表替换"}

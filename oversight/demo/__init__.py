@@ -3,8 +3,10 @@
 Why it exists: leaders and testers need a district that looks like the real one on the first run,
 before any school has exported anything. Its 2023 headline figures match the district summary this
 product was written from (49 一级党组织 = 8 党总支 + 41 党支部, 1715 党员, 37 最强党支部, 13 new 书记 and
-31 new 副书记, district rotation at or above 10% in 2022-2023, every 党总支 school with split posts),
-and every other indicator has a believable spread with some schools lagging, a few two years running.
+31 new 副书记, district rotation at or above 10% in 2022-2023, every 党总支 school with split posts;
+112 教学观摩 and 蹲校教研 with over 20,000 participants, 11 统编三科结对共建, 18 统编三科 teachers assigned
+in 2022-2023 with no gap), and every other indicator has a believable spread with some schools
+lagging, a few two years running.
 
 Everything random comes from `random.Random` instances seeded from the seed and a section name (string
 seeds are hashed with SHA-512, not with Python's per-process string hash), and nothing iterates over a
@@ -20,9 +22,9 @@ The modules, one job each:
 - `roster`: the fixed shape the generator draws from (schools, towns, groups, sizes, names, topics);
 - `draws`: one seeded generator per section, and the date draws;
 - `rows`: rows and typed frames in the schema's shape;
-- `schools`, `orgs`, `people`, `records`, `meetings`: the sections of the district, one seeded
-  generator each (schools; Party orgs; names and leaders; honors, rotation, matters, duty reports;
-  三会一课);
+- `schools`, `orgs`, `people`, `records`, `meetings`, `activities`: the sections of the district, one
+  seeded generator each (schools; Party orgs; names and leaders; honors, rotation, matters, duty
+  reports; 三会一课; the 活动台账, 统编三科配备 and 党建品牌);
 - `district`: `build_district` and `load_demo`;
 - `files`: the upload set (`sample_file_bytes`, `write_sample_files`);
 - `command`: `python -m oversight.demo`.

@@ -7,6 +7,7 @@ import hashlib
 import polars as pl
 
 from oversight.contract.schema import TABLES
+from oversight.demo.activities import draw_activities, draw_brands, draw_unified_staffing
 from oversight.demo.meetings import draw_meetings
 from oversight.demo.orgs import draw_party_orgs
 from oversight.demo.people import draw_leaders
@@ -30,6 +31,7 @@ def build_district(seed: int = DEFAULT_SEED) -> dict[str, pl.DataFrame]:
     # school's org_code, which the leaders' 支部委员 depend on
     schools, school_rows = draw_schools(seed)
     org_rows = draw_party_orgs(seed, schools)
+    draw_brands(seed, org_rows)  # fills the rows' 党建品牌 from its own generator: the orgs stay as drawn
     quotas, moves = draw_rotation(seed, schools)
     rows: dict[str, list[Row]] = {
         "schools": school_rows,
@@ -41,6 +43,8 @@ def build_district(seed: int = DEFAULT_SEED) -> dict[str, pl.DataFrame]:
         "matters": draw_matters(seed, schools),
         "meetings": draw_meetings(seed, org_rows),
         "duty_reports": draw_duty_reports(seed, schools),
+        "activities": draw_activities(seed, schools),
+        "unified_subject_staffing": draw_unified_staffing(seed, schools),
     }
     return {t.name: frame(t.name, rows[t.name]) for t in TABLES}
 

@@ -168,6 +168,8 @@ def sample_file_bytes(frames: dict[str, pl.DataFrame]) -> dict[str, bytes]:
             ),
         ),
         ("双向述职.csv", "duty_reports", CsvStyle("utf-8-sig")),
+        # the personnel office's staffing sheet, saved from Excel on a Chinese Windows
+        ("统编三科配备.csv", "unified_subject_staffing", CsvStyle("gbk")),
     )
     for name, table_name, style in csv_files:
         files[name] = _csv_bytes(table(table_name), frames[table_name], style)
@@ -176,6 +178,7 @@ def sample_file_bytes(frames: dict[str, pl.DataFrame]) -> dict[str, bytes]:
         [SheetStyle("leaders", f"中小学校（幼儿园）领导班子成员名册（截至{_chinese(DATA_END)}）")],
     )
     files["交流轮岗.xlsx"] = _xlsx_bytes(frames, [SheetStyle("rotations"), SheetStyle("rotation_quotas")])
+    files["活动台账.xlsx"] = _xlsx_bytes(frames, [SheetStyle("activities", "2021—2023年各类活动台账")])
     return dict(sorted(files.items()))
 
 

@@ -15,10 +15,10 @@ from functools import cache
 import duckdb
 
 from oversight.contract.errors import StoreError
-from oversight.contract.schema import TABLES, Table
+from oversight.contract.schema import TABLES, TABLES_BY_NAME, Table
 from oversight.engine.queries import rule_text, sql_text
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _columns_ddl(t: Table) -> str:
@@ -78,6 +78,28 @@ def _migration_2() -> list[str]:
     return ddl
 
 
+def _migration_7() -> list[str]:
+    """活动台账 and 统编三科配备 (issue 18) as history tables with their current views, and 党组织's optional
+    党建品牌 column. Idempotent: a database created by this program already has them from migrations 1
+    and 2 (which read the schema as it is now), an older file gets them here."""
+    ddl: list[str] = []
+    for name in ("activities", "unified_subject_staffing"):
+        t = TABLES_BY_NAME[name]
+        ddl += [
+            f"create table if not exists {t.name}__history ({_columns_ddl(t)}, _batch_id bigint not null, "
+            "_deleted boolean not null default false, _current boolean default false)",
+            f"drop view if exists {t.name}",
+            current_view_ddl(t),
+        ]
+    orgs = TABLES_BY_NAME["party_orgs"]
+    ddl += [
+        f"alter table party_orgs__history add column if not exists brand {orgs.column('brand').sql_type}",
+        "drop view if exists party_orgs",
+        current_view_ddl(orgs),
+    ]
+    return ddl
+
+
 #: Derived tables (queries/derived_<name>.sql) and the tables whose changes rebuild them. They hold the
 #: per-org-quarter, per-school-year summaries of the big record tables, so a page reads a few hundred
 #: thousand summary rows instead of scanning millions of meetings and matters on every view.
@@ -87,7 +109,10 @@ DERIVED_TABLES: dict[str, tuple[str, ...]] = {
     "matter_reviews_by_school": ("matters",),  # reads matter_reviews, so it comes after it
     "rotation_counts": ("rotations",),
     "rotation_area_flows": ("rotations", "schools"),
-    "record_years": ("leaders", "party_orgs", "schools", "matters", "meetings", "honors", "duty_reports"),
+    "record_years": (
+        *("leaders", "party_orgs", "schools", "matters", "meetings", "honors", "duty_reports"),
+        "activities",
+    ),
 }
 
 
@@ -110,6 +135,7 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [_derived_ddl("matter_reviews_by_school")],
     5: [_derived_ddl("meeting_quarters")],  # now stored in year and org order
     6: [_derived_ddl("meeting_quarters")],  # now with the quarter's 三会一课 flags (is_compliant ...)
+    7: _migration_7(),  # 活动台账, 统编三科配备, 党建品牌 (record_years follows by ensure_rules)
 }
 
 
@@ -125,6 +151,7 @@ RULES: tuple[str, ...] = (
     "leader_schools",
     "filtered_schools",
     "filtered_orgs",
+    "filtered_activities",
     "branches",
     "year_quarters",
     "is_quarter_due",
@@ -135,12 +162,17 @@ RULES: tuple[str, ...] = (
     "split_status",
     "is_below_target",
     "honored_pairs",
+    "has_brand",
+    "teacher_gap",
 )
 #: Rules that read a summary table: created after the summary tables exist (ensure_rules).
 RULES_ON_SUMMARIES: tuple[str, ...] = ("branch_quarters",)
 #: A macro is bound to the tables it reads when it is created, so the rules can exist only once
 #: migrations 1 and 2 have made the tables and views; every later migration may use them.
 RULES_FROM_VERSION = 3
+#: Rules reading a table that a later migration made: created before the migrations after that one
+#: (and by ensure_rules at the end), never before the table exists.
+RULE_TABLES_FROM: dict[str, int] = {"filtered_activities": 7}
 
 
 def create_rules(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = RULES) -> None:
@@ -203,7 +235,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("begin transaction")
         try:
             if target >= RULES_FROM_VERSION:
-                create_rules(con)
+                create_rules(con, tuple(n for n in RULES if RULE_TABLES_FROM.get(n, 0) < target))
             for statement in MIGRATIONS[target]:
                 con.execute(statement)
             con.execute("insert or replace into meta values ('schema_version', ?)", [str(target)])

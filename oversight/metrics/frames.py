@@ -23,6 +23,7 @@ MATRIX_KEYS: tuple[str, ...] = (
     "three_meetings_one_lesson",
     "charter",
     "duty_reports",
+    "unified_subjects",
 )
 
 #: breakdown query per indicator key (per school, or per org for 三会一课 and 最强党支部)
@@ -38,6 +39,9 @@ BREAKDOWN_QUERIES: dict[str, str] = {
     "three_meetings_one_lesson": "meetings_by_org",
     "charter": "charter_by_school",
     "duty_reports": "duty_reports_by_school",
+    "activities": "activities_by_school",
+    "unified_subjects": "unified_subjects_by_school",
+    "brands": "brands_by_org",
 }
 
 #: the column of a breakdown that carries the row's own value, for its status
@@ -49,6 +53,8 @@ BREAKDOWN_VALUE: dict[str, str] = {
     "three_meetings_one_lesson": "compliant_share",
     "charter": "is_revised",
     "duty_reports": "is_both_done",
+    "unified_subjects": "teachers_gap",
+    "brands": "is_branded",
 }
 
 #: The per-school frame (per org for 三会一课) behind each indicator of the matrix and the column with a
@@ -96,6 +102,15 @@ FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "meetings_by_org": ("school_code", "quarters_due_count", "compliant_count", "has_records"),
     "charter_by_school": ("school_code", "is_revised", "has_records"),
     "duty_reports_by_school": ("school_code", "is_both_done", "has_records"),
+    "unified_subjects_by_school": (
+        "school_code",
+        "teachers_needed",
+        "teachers_assigned",
+        "teachers_gap",
+        "is_short",
+        "has_records",
+    ),
+    "brands_by_org": ("org_code", "is_branded"),
 }
 
 #: the files the matrix reads: the attributes, then each indicator's per-school file

@@ -2,7 +2,8 @@
 
 The history is not a second copy of the rules: each year is one compute() reading, as of that year's
 end (or the as-of date, if earlier), so a year on 趋势 shows exactly what 总览 shows for that year.
-Rotation is judged per school year, from the rotation file every school year shares the rule with.
+Rotation and 统编三科 are judged per school year, each from its history file that every school year shares
+the rule with.
 """
 
 from __future__ import annotations
@@ -17,8 +18,14 @@ from oversight.engine import Connection, queries
 from oversight.metrics.indicators import compute_many, reported_headline
 from oversight.metrics.periods import Params, query_params, resolve
 
-#: the indicators judged per calendar year (rotation has its school years)
-YEARLY_KEYS: tuple[str, ...] = tuple(i.key for i in catalog.INDICATORS if i.key != "rotation")
+#: the indicators judged per school year, each with its own history file and the column holding its
+#: headline: one reading per calendar year would read one school year for every year
+SCHOOL_YEAR_HISTORY: dict[str, tuple[str, str]] = {
+    "rotation": ("rotation_history", "ratio"),
+    "unified_subjects": ("unified_subjects_history", "teachers_gap"),
+}
+#: the indicators judged per calendar year
+YEARLY_KEYS: tuple[str, ...] = tuple(i.key for i in catalog.INDICATORS if i.key not in SCHOOL_YEAR_HISTORY)
 
 
 def history_readings(con: Connection, params: Params) -> list[Params]:
@@ -31,7 +38,7 @@ def history_readings(con: Connection, params: Params) -> list[Params]:
 
 
 def history(con: Connection, params: Params) -> pl.DataFrame:
-    """Columns period ('2024', or '2023-2024' for rotation), indicator (catalog key), value (the
+    """Columns period ('2024', or '2023-2024' for rotation and 统编三科), indicator (catalog key), value (the
     indicator's headline), indicator_zh; sorted by indicator, then period."""
     p = resolve(con, params)
     readings = history_readings(con, p)
@@ -44,14 +51,17 @@ def history(con: Connection, params: Params) -> pl.DataFrame:
         },
         schema={"period": pl.String, "indicator": pl.String, "value": pl.Float64},
     )
-    rotation = queries.run_query(con, "rotation_history", query_params(p)).select(
-        pl.col("school_year").alias("period"),
-        pl.lit("rotation").alias("indicator"),
-        pl.col("ratio").cast(pl.Float64).alias("value"),
-    )
+    per_school_year = [
+        queries.run_query(con, name, query_params(p)).select(
+            pl.col("school_year").alias("period"),
+            pl.lit(key).alias("indicator"),
+            pl.col(column).cast(pl.Float64).alias("value"),
+        )
+        for key, (name, column) in SCHOOL_YEAR_HISTORY.items()
+    ]
     labels = {ind.key: ind.zh for ind in catalog.INDICATORS}
     return (
-        pl.concat([yearly, rotation])
+        pl.concat([yearly, *per_school_year])
         .sort("indicator", "period")
         .with_columns(
             pl.col("indicator").replace_strict(labels, return_dtype=pl.String).alias("indicator_zh")
@@ -70,8 +80,8 @@ def of_indicators(frame: pl.DataFrame, keys: list[str] | None) -> pl.DataFrame:
 
 def yearly_table(frame: pl.DataFrame) -> pl.DataFrame:
     """history()'s calendar-year indicators as one row per year and one column per indicator, in catalog
-    order (rotation, judged per school year, has its own table)."""
-    yearly = frame.filter(pl.col("indicator") != "rotation")
+    order (rotation and 统编三科, judged per school year, have their own tables)."""
+    yearly = frame.filter(~pl.col("indicator").is_in(list(SCHOOL_YEAR_HISTORY)))
     present = set(yearly["indicator"].unique().to_list())
     return (
         yearly.pivot(on="indicator", index="period", values="value")

@@ -14,7 +14,7 @@ import polars as pl
 
 from oversight.contract import catalog
 from oversight.contract.errors import UsageError
-from oversight.contract.schema import HONOR_LEVELS, ORG_TYPES
+from oversight.contract.schema import ACTIVITY_KINDS, HONOR_LEVELS, ORG_TYPES
 from oversight.engine import Connection
 from oversight.metrics.frames import MATRIX_READS, MATRIX_SOURCES, Frames, prefetch
 from oversight.metrics.periods import Params, params_json, previous, query_params, resolve
@@ -123,6 +123,36 @@ def _duty_reports(f: Frames) -> dict[str, Any]:
     return out | {"rate": _share(out["both_done"], out["schools"])}
 
 
+def _activities(f: Frames) -> dict[str, Any]:
+    # district-level activities (no school) are in activities_by_kind only when no filter is set (SPEC)
+    by_kind = {k: 0 for k in ACTIVITY_KINDS}
+    participants_by_kind = {k: 0 for k in ACTIVITY_KINDS}
+    for kind, activities_count, participants_count in f.rows("activities_by_kind"):
+        by_kind[kind] = int(activities_count)
+        participants_by_kind[kind] = int(participants_count)
+    return {
+        "total": sum(by_kind.values()),
+        "participants": sum(participants_by_kind.values()),
+        "by_kind": by_kind,
+        "participants_by_kind": participants_by_kind,
+    }
+
+
+def _unified_subjects(f: Frames) -> dict[str, Any]:
+    return _sums(
+        f["unified_subjects"],
+        needed=pl.col("teachers_needed").sum(),
+        assigned=pl.col("teachers_assigned").sum(),
+        gap=pl.col("teachers_gap").sum(),
+        schools_short=pl.col("is_short").sum(),
+    )
+
+
+def _brands(f: Frames) -> dict[str, Any]:
+    out = _sums(f.frame("brands_by_org"), primary=pl.len(), branded=pl.col("is_branded").sum())
+    return out | {"share": _share(out["branded"], out["primary"])}
+
+
 #: SPEC's JSON, one function per indicator, in SPEC's order. The per-school ones sum the same frames the
 #: matrix and the breakdown tables show, so a district figure and its schools can never disagree.
 _INDICATORS: dict[str, Any] = {
@@ -137,6 +167,9 @@ _INDICATORS: dict[str, Any] = {
     "three_meetings_one_lesson": _three_meetings_one_lesson,
     "charter": _charter,
     "duty_reports": _duty_reports,
+    "activities": _activities,
+    "unified_subjects": _unified_subjects,
+    "brands": _brands,
 }
 
 
@@ -148,6 +181,8 @@ _OWN_READS: dict[str, tuple[str, ...]] = {
     "party_orgs": ("party_orgs_by_type",),
     "appointments": ("appointments_summary",),
     "strongest_branches": ("strongest_branches_by_level",),
+    "activities": ("activities_by_kind",),
+    "brands": ("brands_by_org",),
 }
 
 

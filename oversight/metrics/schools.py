@@ -31,6 +31,11 @@ def status_expr(key: str, column: str) -> pl.Expr:
         return pl.lit(catalog.STATUS_NONE)
     col = pl.col(column)
     chain = pl.when(col.is_null()).then(pl.lit(catalog.STATUS_NONE))
+    if ind.lower_is_better:  # a shortfall: 达标 at or below ok_at
+        chain = chain.when(col <= ind.ok_at).then(pl.lit(catalog.STATUS_OK))
+        if ind.warn_at is not None:
+            chain = chain.when(col <= ind.warn_at).then(pl.lit(catalog.STATUS_WARN))
+        return chain.otherwise(pl.lit(catalog.STATUS_BAD))
     chain = chain.when(col >= ind.ok_at).then(pl.lit(catalog.STATUS_OK))
     if ind.warn_at is not None:
         chain = chain.when(col >= ind.warn_at).then(pl.lit(catalog.STATUS_WARN))
@@ -50,7 +55,7 @@ def _row_status(key: str, column: str) -> pl.Expr:
             .then(pl.lit(catalog.status_of(ind, 0.0)))
             .otherwise(pl.lit(catalog.STATUS_WARN))
         )
-    if key in ("charter", "duty_reports"):
+    if key in ("charter", "duty_reports", "brands"):
         ind = catalog.INDICATORS_BY_KEY[key]
         return (
             pl.when(pl.col(column))
@@ -97,7 +102,8 @@ def school_matrix(con: Connection, params: Params) -> pl.DataFrame:
 
     Values: split_roles 分设/一肩挑/空缺; ratios for cross_appointment, rotation, two_level_review and
     three_meetings_one_lesson (over the school's own branches; null when nothing is due); booleans for
-    charter and duty_reports. Built from the *_by_school files, so the matrix and the breakdowns agree.
+    charter and duty_reports; the 统编三科 gap in teachers (null for a school that never reports it). Built
+    from the *_by_school files, so the matrix and the breakdowns agree.
     """
     frames = Frames(con, query_params(resolve(con, params)))
     prefetch([(frames, MATRIX_READS)])
@@ -161,7 +167,10 @@ def breakdown(con: Connection, key: str, params: Params) -> pl.DataFrame:
         return frame
     frame = frame.with_columns(reported_status(key, value_column).alias("status"))
     order = pl.col("status").replace_strict(_STATUS_ORDER, return_dtype=pl.Int64)
-    return frame.sort([order, value_column], nulls_last=True, maintain_order=True)
+    worst_last = catalog.INDICATORS_BY_KEY[key].lower_is_better  # a larger gap is worse
+    return frame.sort(
+        [order, value_column], descending=[False, worst_last], nulls_last=True, maintain_order=True
+    )
 
 
 def shown(frame: pl.DataFrame) -> pl.DataFrame:

@@ -12,7 +12,7 @@ from oversight.metrics.periods import Params, previous, resolve
 
 
 def _value_text(key: str, column: str) -> pl.Expr:
-    """A matrix value as display text: percentages with one decimal, flags as words."""
+    """A matrix value as display text: percentages with one decimal, flags as words, counts with their unit."""
     col = pl.col(column)
     if key == "split_roles":
         return col.cast(pl.Utf8)
@@ -20,6 +20,9 @@ def _value_text(key: str, column: str) -> pl.Expr:
         return pl.when(col).then(pl.lit("已修订")).otherwise(pl.lit("未修订"))
     if key == "duty_reports":
         return pl.when(col).then(pl.lit("已完成")).otherwise(pl.lit("未完成"))
+    ind = catalog.INDICATORS_BY_KEY[key]
+    if ind.unit == "count":  # 统编三科: the gap in teachers
+        return pl.when(col.is_null()).then(pl.lit("—")).otherwise(col.cast(pl.Utf8) + pl.lit(ind.count_unit))
     return (
         pl.when(col.is_null()).then(pl.lit("—")).otherwise((col * 100).round(1).cast(pl.Utf8) + pl.lit("%"))
     )

@@ -116,6 +116,11 @@ def render_indicators() -> str:
         if i.ok_at is None:
             lines.append(f"| {i.zh} | {i.description} | 仅统计，不评状态 | | |")
             continue
+        if i.lower_is_better:  # a shortfall in whole people (统编三科 teachers)
+            ok_n, warn_n, unit = int(i.ok_at), int(i.warn_at or i.ok_at), i.count_unit
+            middle = f"{ok_n + 1} ～ {warn_n} {unit}" if warn_n > ok_n else ""
+            lines.append(f"| {i.zh} | {i.description} | {ok_n} {unit} | {middle} | ≥ {warn_n + 1} {unit} |")
+            continue
         warn_at = i.warn_at if i.warn_at is not None else i.ok_at
         lines.append(
             f"| {i.zh} | {i.description} | ≥ {i.ok_at:.0%} | {warn_at:.0%} ～ {i.ok_at:.0%} | < {warn_at:.0%} |"

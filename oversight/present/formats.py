@@ -27,6 +27,11 @@ def points(diff: float) -> str:
     return f"{diff * 100:+.1f} 个百分点"
 
 
+def count_text(value: int) -> str:
+    """A count as the summary writes it, with thousands separators: 20150 -> '20,150'."""
+    return f"{value:,}"
+
+
 def format_value(value: float | None, share: bool) -> str:
     """A headline value as it reads on a card or in a table: '12.5%' or '37', '—' when there is none."""
     if value is None:
@@ -110,6 +115,10 @@ def format_text(result: dict[str, Any]) -> str:
             details.extend(f"{t} {n}" for t, n in obj["by_type"].items())
         if ind.key == "strongest_branches":
             details.extend(f"{lv} {n}" for lv, n in obj["by_level"].items())
+        if ind.key == "activities":
+            details.extend(
+                f"{k} {n}（{obj['participants_by_kind'][k]} 人次）" for k, n in obj["by_kind"].items()
+            )
         rows.append((ind.zh, value, status, "，".join(details)))
     widths = [max(_width(r[i]) for r in rows) + 2 for i in range(3)]
     for r in rows:

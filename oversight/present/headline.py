@@ -45,16 +45,19 @@ def status_counts(result: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def changes(now: dict[str, Any], before: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """('书记校长分设 +13.3 个百分点', ...) rose and fell by at least NOTABLE_CHANGE since 上期."""
+    """('书记校长分设 +13.3 个百分点', '统编三科教师缺口 -3 名', ...) rose and fell since 上期: a share by at
+    least NOTABLE_CHANGE, a count (the 统编三科 gap) by at least one."""
     rose, fell = [], []
     for key in JUDGED:
         if key not in now or key not in before:
             continue
         value, prior = indicators.reported_headline(now, key), indicators.reported_headline(before, key)
-        if value is None or prior is None or abs(value - prior) < NOTABLE_CHANGE:
+        ind = INDICATORS_BY_KEY[key]
+        share = ind.unit == "share"
+        if value is None or prior is None or abs(value - prior) < (NOTABLE_CHANGE if share else 1):
             continue
-        text = f"{INDICATORS_BY_KEY[key].zh} {points(value - prior)}"
-        (rose if value > prior else fell).append(text)
+        diff = points(value - prior) if share else f"{value - prior:+.0f} {ind.count_unit}".rstrip()
+        (rose if value > prior else fell).append(f"{ind.zh} {diff}")
     return rose, fell
 
 
@@ -97,6 +100,13 @@ def status_reason(key: str, result: dict[str, Any]) -> str:
         return f"{ind.zh}：{ind.description}（不设达标线）"
     if status == catalog.STATUS_NONE or value is None:
         return f"{ind.zh}：本期没有可计算的数据（{catalog.STATUS_NONE}），不按未达标计。"
+    if ind.lower_is_better:
+        v, ok, warn = (_level(ind, x) for x in (value, ind.ok_at, ind.warn_at or ind.ok_at))
+        if status == catalog.STATUS_OK:
+            return f"{ind.zh} {v} ≤ {ok}（{status}）"
+        if status == catalog.STATUS_WARN:
+            return f"{ind.zh} {ok} < {v} ≤ {warn}（{status}）"
+        return f"{ind.zh} {v} > {warn}（{status}，达标线 {ok}）"
     v, ok, warn = percent(value), percent(ind.ok_at), percent(ind.warn_at or 0)
     if status == catalog.STATUS_OK:
         return f"{ind.zh} {v} ≥ {ok}（{status}）"
@@ -106,9 +116,20 @@ def status_reason(key: str, result: dict[str, Any]) -> str:
 
 
 def threshold_text(key: str) -> str:
-    """'≥ 80.0% 达标，60.0%～80.0% 预警，< 60.0% 未达标': an indicator's thresholds from the catalog."""
+    """'≥ 80.0% 达标，60.0%～80.0% 预警，< 60.0% 未达标' (a shortfall: '0 名 达标，1～2 名 预警，≥ 3 名 未达标'):
+    an indicator's thresholds from the catalog."""
     ind = INDICATORS_BY_KEY[key]
     if ind.ok_at is None:
         return "不设达标线"
+    if ind.lower_is_better:  # whole people: 0 达标, 1～2 预警, ≥ 3 未达标
+        ok, warn = int(ind.ok_at), int(ind.warn_at if ind.warn_at is not None else ind.ok_at)
+        unit = ind.count_unit
+        middle = f"{ok + 1}～{warn} {unit} 预警，" if warn > ok else ""
+        return f"{'≤ ' if ok else ''}{ok} {unit} 达标，{middle}≥ {warn + 1} {unit} 未达标"
     ok, warn = percent(ind.ok_at), percent(ind.warn_at or 0)
     return f"≥ {ok} 达标，{warn}～{ok} 预警，< {warn} 未达标"
+
+
+def _level(ind: catalog.Indicator, value: float) -> str:
+    """A count-judged value or threshold with its unit: '2 名'."""
+    return f"{value:.0f} {ind.count_unit}".rstrip()

@@ -115,6 +115,24 @@ COLUMN_LABELS: dict[str, str] = {
     "label": "名称",
     "node_id": "节点",
     "parent_id": "上级节点",
+    "activity_kind": "活动类型",
+    "activity_title": "活动名称",
+    "activity_kinds": "开展的活动类型",
+    "activities_count": "活动次数",
+    "participants_count": "参加人次",
+    "latest_held_on": "最近一次活动日期",
+    "month_no": "月份",
+    "observation_count": "教学观摩和蹲校教研次数",
+    "pairing_count": "结对共建次数",
+    "teachers_needed": "需配备教师数",
+    "teachers_assigned": "已配备教师数",
+    "teachers_gap": "缺口教师数",
+    "short_subjects": "缺配学科",
+    "is_short": "存在缺口",
+    "schools_short_count": "缺配学校数",
+    "brand": "党建品牌",
+    "is_branded": "已创建党建品牌",
+    "top_titles": "主要活动",
 }
 
 #: Chinese names of the fields inside each indicator's JSON object, for text output and page captions
@@ -149,7 +167,18 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "three_meetings_one_lesson": {"org_quarters": "支部季度", "compliant": "合规", "rate": "合规率"},
     "charter": {"schools": "学校", "revised": "已修订", "rate": "修订率"},
     "duty_reports": {"schools": "学校", "both_done": "双向完成", "rate": "完成率"},
+    "activities": {"total": "活动次数", "participants": "参加人次"},
+    "unified_subjects": {
+        "needed": "需配备",
+        "assigned": "已配备",
+        "gap": "缺口",
+        "schools_short": "缺配学校",
+    },
+    "brands": {"primary": "一级党组织", "branded": "已创建品牌", "share": "比例"},
 }
+
+#: nested fields a card and the text table leave out: they repeat another field's keys (活动类型 twice)
+DETAIL_HIDDEN: frozenset[str] = frozenset({"participants_by_kind"})
 
 
 #: Chinese labels of the few columns the figures and pages derive themselves. Every column a query file
