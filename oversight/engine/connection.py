@@ -175,7 +175,7 @@ def work(path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
     starts with (the data version, the user's role) are answered from the published copy until then, so
     a page run that writes nothing opens nothing (engine.publish.Work)."""
     reader = _reader(path)
-    con = publish.Work(reader.cursor, lambda: opened(path), _snapshot_statements())
+    con = publish.Work(reader, lambda: opened(path), _snapshot_statements())
     try:
         yield con  # type: ignore[misc]
     finally:
