@@ -128,7 +128,7 @@ def test_the_word_file_from_the_page_and_from_the_command_line_say_the_same(
     assert "数据截至2023年12月31日" in docx.Document(io.BytesIO(from_page)).paragraphs[1].text
     # the headline 总览 shows opens the document
     assert (
-        "2023年度（截至2023年12月31日），2022-2023学年：7 项考核指标中达标 1 项、预警 6 项、未达标 0 项"
+        "2023年度（截至2023年12月31日），2022-2023学年：9 项考核指标中达标 3 项、预警 6 项、未达标 0 项"
         in text
     )
 

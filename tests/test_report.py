@@ -46,6 +46,53 @@ def test_headline_sentences_match_the_district_summary(report_2023: bytes) -> No
         assert words in text
 
 
+#: issue 18: the summary's other figures, written from the bundled district's 2023 and 2022-2023 records
+ISSUE_18_SENTENCES = (
+    "全年开展教学观摩和蹲校教研活动112次，参加20,566人次。",
+    "开展统编三科结对共建活动11次。",
+    "举办培训5次（领航型校长培训、书记校长履职能力培训、师德师风专题培训等），参加605人次。",
+    "开展少先队主题队日、主题团日、少先队队课等群团活动71次，参加9,487人次。",
+    "54所学校中41所学校开展了活动，13所学校尚无活动记录。",
+    "2022-2023学年需配备统编“三科”教师18名，配备统编“三科”教师18名（道德与法治6名、语文11名、历史1名），"
+    "缺口0名（达标），统编“三科”教师缺口已补齐。",
+    "按照“一支部一特色，一支部一品牌”的要求，全区一级党组织49个中，40个创建了党建品牌，"
+    "创建党建品牌的党组织占81.6%（达标）。",
+)
+
+
+def test_the_summarys_activities_staffing_and_brands_are_written_from_the_data(
+    report_2023: bytes, demo_db_template: Path
+) -> None:
+    text = text_of(report_2023)
+    for sentence in ISSUE_18_SENTENCES:
+        assert sentence in text, sentence
+    headings = [
+        p.text for p in docx.Document(io.BytesIO(report_2023)).paragraphs if p.style.name == "Heading 1"
+    ]
+    assert headings[-4:] == [
+        "十一、教研、结对共建与群团活动",
+        "十二、统编“三科”教师配备",
+        "十三、党建品牌创建",
+        report.LAGGING_HEADING,
+    ]
+    # the same numbers as plain SQL over the same file
+    with connection.opened(demo_db_template, read_only=True) as con:
+        observed = con.execute(
+            """select count(*), sum(participants) from activities
+               where kind in ('教学观摩', '蹲校教研') and year(held_on) = 2023"""
+        ).fetchall()[0]
+    assert f"活动{observed[0]}次，参加{observed[1]:,}人次" in text
+
+
+def test_a_year_with_a_staffing_gap_names_the_subjects_short(demo_db_template: Path) -> None:
+    with connection.opened(demo_db_template, read_only=True) as con:
+        raw = report.build_docx(con, periods.Params(year=2022), render=lambda figs: {})
+    text = text_of(raw)
+    assert "2021-2022学年需配备统编“三科”教师17名，配备统编“三科”教师14名" in text
+    assert "缺口3名（未达标）。" in text
+    assert "尚有3所学校未配齐统编“三科”教师（缺道德与法治2名、语文1名）。" in text
+
+
 def test_report_has_title_overview_and_lagging_school_table(report_2023: bytes) -> None:
     document = docx.Document(io.BytesIO(report_2023))
     assert document.paragraphs[0].text == "全区2023年党组织领导的校长负责制落实情况总结"
@@ -102,6 +149,11 @@ def test_empty_database_reads_as_no_data_not_an_error(tmp_path: Path) -> None:
     text = text_of(raw)
     assert "全区共有一级党组织0个，党员0人。" in text
     assert "无数据" in text
+    # no activity, no staffing row, no org: said as no data, never as 0 次 / 缺口0名（达标） / 0%
+    assert "本年度尚无活动开展的记录（无数据），待各校报送活动台账后统计。" in text
+    assert "本期尚无统编三科教师缺口的记录（无数据），待各校报送后统计，不计为未达标。" in text
+    assert "全区尚无一级党组织的记录，党建品牌创建情况无数据。" in text
+    assert "缺口0名" not in text
 
 
 @pytest.mark.parametrize(

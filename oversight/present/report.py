@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,7 +37,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from oversight.contract import catalog
-from oversight.contract.schema import HONOR_LEVELS, ORG_TYPES
+from oversight.contract.schema import ACTIVITY_KINDS, HONOR_LEVELS, ORG_TYPES, UNIFIED_SUBJECTS
 from oversight.engine import Connection, queries
 from oversight.metrics import frames, history, indicators, periods, schools, watch
 from oversight.present import figures, formats, headline, labels
@@ -205,6 +205,116 @@ def _duty_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
     ]
 
 
+def _count(n: int) -> str:
+    return formats.count_text(n)
+
+
+def _kind_area(details: Mapping[str, pl.DataFrame], kind: str | None = None, area: str | None = None) -> dict:
+    """activities_by_kind_area summed over one kind and/or one area: count, participants, top titles."""
+    frame = details.get("activities_by_kind_area", pl.DataFrame())
+    if frame.is_empty():
+        return {"count": 0, "participants": 0, "titles": []}
+    if kind is not None:
+        frame = frame.filter(pl.col("activity_kind") == kind)
+    if area is not None:
+        frame = frame.filter(pl.col("area") == area)
+    ranked = frame.sort("activities_count", descending=True)["top_titles"].drop_nulls().to_list()
+    titles = [title for top in ranked for title in top]
+    return {
+        "count": int(frame["activities_count"].sum() or 0),
+        "participants": int(frame["participants_count"].sum() or 0),
+        "titles": list(dict.fromkeys(titles))[:3],
+    }
+
+
+def _activities_sentences(
+    r: dict[str, Any], p: periods.Params, details: Mapping[str, pl.DataFrame]
+) -> list[str]:
+    act = r["activities"]
+    if not act["total"]:
+        return [
+            f"本年度尚无{catalog.INDICATORS_BY_KEY['activities'].zh}的记录（{catalog.STATUS_NONE}），待各校报送活动台账后统计。"
+        ]
+    by_kind, people = act["by_kind"], act["participants_by_kind"]
+    out = []
+    observed = by_kind["教学观摩"] + by_kind["蹲校教研"]
+    if observed:
+        out.append(
+            f"全年开展教学观摩和蹲校教研活动{observed}次，参加{_count(people['教学观摩'] + people['蹲校教研'])}人次。"
+        )
+    pairing = by_kind["结对共建"]
+    if pairing:
+        unified = _kind_area(details, "结对共建", "统编三科")["count"]
+        if unified == pairing:
+            out.append(f"开展统编三科结对共建活动{pairing}次。")
+        else:
+            out.append(
+                f"开展结对共建活动{pairing}次" + (f"，其中统编三科结对共建{unified}次。" if unified else "。")
+            )
+    training = _kind_area(details, "培训")
+    if by_kind["培训"]:
+        named = f"（{'、'.join(training['titles'])}等）" if training["titles"] else ""
+        out.append(f"举办培训{by_kind['培训']}次{named}，参加{_count(people['培训'])}人次。")
+    mass = _kind_area(details, area="群团")
+    if mass["count"]:
+        named = "、".join(mass["titles"])
+        out.append(
+            f"开展{named + '等' if named else ''}群团活动{mass['count']}次，参加{_count(mass['participants'])}人次。"
+        )
+    kinds = _list_parts(by_kind, ACTIVITY_KINDS, "次")
+    out.append(f"全年各类活动共{_count(act['total'])}次（{kinds}），参加{_count(act['participants'])}人次。")
+    by_school = details.get("activities_by_school")
+    if by_school is not None and by_school.height:
+        held = int(by_school["has_records"].sum())
+        none = by_school.height - held
+        out.append(
+            f"{by_school.height}所学校中{held}所学校开展了活动"
+            + (f"，{none}所学校尚无活动记录。" if none else "，每所学校都有活动记录。")
+        )
+    return out
+
+
+def _by_subject(details: Mapping[str, pl.DataFrame], column: str) -> str:
+    """'道德与法治6名、语文11名、历史1名': unified_subjects_by_subject's non-zero `column`, in the schema's order."""
+    frame = details.get("unified_subjects_by_subject")
+    if frame is None or frame.is_empty():
+        return ""
+    counts = dict(frame.select("subject", column).rows())
+    return "、".join(f"{s}{counts[s]}名" for s in UNIFIED_SUBJECTS if counts.get(s))
+
+
+def _unified_sentences(
+    r: dict[str, Any], p: periods.Params, details: Mapping[str, pl.DataFrame]
+) -> list[str]:
+    if (empty := _not_reported(r, "unified_subjects")) is not None:
+        return empty
+    us = r["unified_subjects"]
+    assigned = _by_subject(details, "teachers_assigned")
+    first = (
+        f"{p.school_year}学年需配备统编“三科”教师{us['needed']}名，配备统编“三科”教师{us['assigned']}名"
+        + (f"（{assigned}）" if assigned else "")
+        + f"，缺口{us['gap']}名{_status_note('unified_subjects', us['gap'])}"
+    )
+    if not us["gap"]:
+        return [first + "，统编“三科”教师缺口已补齐。"]
+    missing = _by_subject(details, "teachers_gap")
+    return [
+        first + "。",
+        f"尚有{us['schools_short']}所学校未配齐统编“三科”教师" + (f"（缺{missing}）。" if missing else "。"),
+    ]
+
+
+def _brands_sentences(r: dict[str, Any], p: periods.Params) -> list[str]:
+    brands = r["brands"]
+    if not brands["primary"]:
+        return [f"{scope_name(p)}尚无一级党组织的记录，党建品牌创建情况{NO_DATA}。"]
+    return [
+        f"按照“一支部一特色，一支部一品牌”的要求，{scope_name(p)}一级党组织{brands['primary']}个中，"
+        f"{brands['branded']}个创建了党建品牌，创建党建品牌的党组织占{pct(brands['share'])}"
+        f"{_status_note('brands', brands['share'])}。",
+    ]
+
+
 #: each section's sentences, in the district summary's words, from one compute() result
 _SENTENCES: dict[str, Callable[[dict[str, Any], periods.Params], list[str]]] = {
     "orgs": _orgs_sentences,
@@ -217,12 +327,38 @@ _SENTENCES: dict[str, Callable[[dict[str, Any], periods.Params], list[str]]] = {
     "meetings": _meetings_sentences,
     "charter": _charter_sentences,
     "duty": _duty_sentences,
+    "brands": _brands_sentences,
 }
+#: the sections that also name what the JSON does not carry (which 结对共建 were about 统编三科, the
+#: trainings' titles, the schools without an activity): their sentences read these query files too
+_DETAIL_SENTENCES: dict[
+    str,
+    tuple[Callable[[dict[str, Any], periods.Params, Mapping[str, pl.DataFrame]], list[str]], tuple[str, ...]],
+] = {
+    "activities": (_activities_sentences, ("activities_by_kind_area", "activities_by_school")),
+    "unified": (_unified_sentences, ("unified_subjects_by_subject",)),
+}
+#: the query files the sentences read besides the compute() result
+DETAIL_FILES: tuple[str, ...] = tuple(
+    dict.fromkeys(f for _, files in _DETAIL_SENTENCES.values() for f in files)
+)
 
 
-def sentences(r: dict[str, Any], p: periods.Params) -> dict[str, list[str]]:
-    """Every section's sentences from one compute() result, in the district summary's words."""
-    return {section: write(r, p) for section, write in _SENTENCES.items()}
+def sentences(
+    r: dict[str, Any], p: periods.Params, details: Mapping[str, pl.DataFrame] | None = None
+) -> dict[str, list[str]]:
+    """Every section's sentences from one compute() result (and, for the sections that name more than the
+    JSON holds, the DETAIL_FILES frames of the same reading), in the district summary's words."""
+    out = {section: write(r, p) for section, write in _SENTENCES.items()}
+    for section, (write_with, _) in _DETAIL_SENTENCES.items():
+        out[section] = write_with(r, p, details or {})
+    return out
+
+
+def detail_frames(con: Connection, p: periods.Params) -> dict[str, pl.DataFrame]:
+    """The DETAIL_FILES of one reading, all started at once."""
+    qp = periods.query_params(p)
+    return dict(zip(DETAIL_FILES, queries.run_many(con, [(n, qp) for n in DETAIL_FILES]), strict=True))
 
 
 # ---------------------------------------------------------------- figures
@@ -280,6 +416,22 @@ def section_charts(con: Connection, r: dict[str, Any], p: periods.Params) -> dic
     appointments = queries.run_query(con, "appointments_by_year", qp).sort("year")
     honors = queries.run_query(con, "honors_by_level_year", qp).sort("year")
     review = _review_chart(con, qp)
+    by_kind = pl.DataFrame(
+        {
+            "activity_kind": list(ACTIVITY_KINDS),
+            "activities_count": [r["activities"]["by_kind"][k] for k in ACTIVITY_KINDS],
+        }
+    ).filter(pl.col("activities_count") > 0)
+    staffing = queries.run_query(con, "unified_subjects_history", qp).filter(
+        pl.col("school_year") <= (p.school_year or "9999")
+    )
+    brands = r["brands"]
+    branded = pl.DataFrame(
+        {
+            "part": ["已创建党建品牌", "尚未创建"],
+            "count": [brands["branded"], brands["primary"] - brands["branded"]],
+        }
+    )
     return {
         "orgs": figures.pie(by_type, "org_type", "count", title="一级党组织构成"),
         "split": figures.stacked_bars(
@@ -316,6 +468,24 @@ def section_charts(con: Connection, r: dict[str, Any], p: periods.Params) -> dic
         "meetings": _history_line(trend, "three_meetings_one_lesson", "“三会一课”达标率历年变化"),
         "charter": _history_line(trend, "charter", "章程修订完成率历年变化"),
         "duty": _history_line(trend, "duty_reports", "“双向述职”完成率历年变化"),
+        "activities": figures.stacked_bars(
+            by_kind,
+            "activity_kind",
+            ["activities_count"],
+            title=f"{p.year}年各类活动开展次数",
+            category_title="活动类型",
+            value_title="次数",
+        ),
+        "unified": figures.stacked_bars(
+            staffing,
+            "school_year",
+            ["teachers_needed", "teachers_assigned"],
+            title="历年统编“三科”教师需配备与已配备人数",
+            category_title="学年",
+            value_title="人数",
+            barmode="group",
+        ),
+        "brands": figures.pie(branded, "part", "count", title="一级党组织创建党建品牌情况"),
     }
 
 
@@ -482,7 +652,12 @@ SECTIONS: tuple[Section, ...] = (
     Section("meetings", "八、“三会一课”落实", "“三会一课”达标率历年变化"),
     Section("charter", "九、学校章程修订", "章程修订完成率历年变化"),
     Section("duty", "十、“双向述职”", "“双向述职”完成率历年变化"),
+    Section("activities", "十一、教研、结对共建与群团活动", "各类活动开展次数"),
+    Section("unified", "十二、统编“三科”教师配备", "历年统编“三科”教师需配备与已配备人数"),
+    Section("brands", "十三、党建品牌创建", "一级党组织创建党建品牌情况"),
 )
+#: the heading of the section after SECTIONS (the schools that lag)
+LAGGING_HEADING = "十四、需关注学校"
 
 
 def _overview_table(r: dict[str, Any], before: dict[str, Any]) -> pl.DataFrame:
@@ -520,7 +695,11 @@ def _thresholds_note(doc: DocumentType) -> None:
     """The thresholds every status in the document was judged by, from the catalog."""
     doc.add_heading("说明", level=2)
     for ind in catalog.INDICATORS:
-        if ind.ok_at is not None:
+        if ind.ok_at is not None and ind.lower_is_better:
+            _paragraph(
+                doc, f"{ind.zh}：{ind.description}；{headline.threshold_text(ind.key)}。", indent=False
+            )
+        elif ind.ok_at is not None:
             _paragraph(
                 doc,
                 f"{ind.zh}：{ind.description}；不低于{pct(ind.ok_at)}为达标，"
@@ -543,7 +722,7 @@ def build_docx(
     p = period_params(con, params)
     # the indicators and the school matrix of both periods from one run of their files
     (result, matrix), (before, before_matrix) = indicators.overviews(con, [p, periods.previous(p)])
-    texts = sentences(result, p)
+    texts = sentences(result, p, detail_frames(con, p))
     pictures = render(section_charts(con, result, p))
     lagging = lagging_from(matrix, before_matrix)
     scope = scope_name(p)
@@ -568,7 +747,7 @@ def build_docx(
             _paragraph(doc, text)
         _picture(doc, pictures.get(section.key), f"图{n}　{section.caption}")
 
-    doc.add_heading("十一、需关注学校", level=1)
+    doc.add_heading(LAGGING_HEADING, level=1)
     if lagging.is_empty():
         _paragraph(doc, f"{scope}没有学校在本期有未达标指标。")
     else:
