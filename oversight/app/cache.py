@@ -12,6 +12,7 @@ import polars as pl
 import pyarrow  # noqa: F401  (a lazy first import from several threads at once half-initialised pandas)
 import streamlit as st
 
+from oversight.app import memo  # noqa: F401  wraps the figure builders once per process (app.memo)
 from oversight.engine import Connection, ledger, queries
 from oversight.engine import connection as engine_connection
 from oversight.metrics import history as metrics_history
@@ -80,12 +81,14 @@ def overview_pair(
     return now, before
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def overview_compared(db: str, version: str, params: periods.Params) -> dict:
     """总览's cards: now against the previous period, from the cached overview_pair()."""
     (now, _), (before, _) = overview_pair(db, version, params)
     return indicators.compare_results(now, before)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
 def watch_list(db: str, version: str, params: periods.Params) -> pl.DataFrame:
     """重点关注 from the two periods' matrices of the cached overview_pair()."""
     (_, now), (_, before) = overview_pair(db, version, params)

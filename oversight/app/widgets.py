@@ -9,7 +9,7 @@ import functools
 import polars as pl
 import streamlit as st
 
-from oversight.app import downloads, sidebar
+from oversight.app import downloads, memo, sidebar
 from oversight.contract import catalog
 from oversight.contract.catalog import INDICATORS_BY_KEY, STATUS_NONE
 from oversight.metrics import indicators, schools
@@ -192,20 +192,13 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
     if matrix.is_empty():
         st.info("当前筛选条件下没有学校。")
         return None
-    matrix = schools.laggards_first(matrix)
-    if matrix.height > MATRIX_ROWS:
+    # the ordering, the cells and the coloured rendering are worked out once per matrix and shared by
+    # every session (app.memo): they cost more than the rest of 总览 together
+    total, codes, full, styler = memo.shared("status_matrix", _matrix_view, matrix, MATRIX_ROWS, key)
+    if total > MATRIX_ROWS:
         st.caption(
-            f"共 {matrix.height} 所学校，按未达标项数从多到少显示前 {MATRIX_ROWS} 所；完整表格请点下方“下载 Excel”。"
+            f"共 {total} 所学校，按未达标项数从多到少显示前 {MATRIX_ROWS} 所；完整表格请点下方“下载 Excel”。"
         )
-    full = tables.matrix_cells(matrix)
-    cells = full.head(MATRIX_ROWS)
-    shown = tables.display_frame(cells.drop("school_code"))
-    status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]
-
-    def colour(text: object) -> str:
-        return f"color: {labels.status_color(tables.cell_status(text))}; font-weight: 600"
-
-    styler = shown.to_pandas().style.map(colour, subset=status_columns)
     # each indicator column says on hover how its colours were judged (the catalog's thresholds)
     rules = {
         INDICATORS_BY_KEY[k].zh: st.column_config.TextColumn(
@@ -221,11 +214,29 @@ def status_matrix_table(matrix: pl.DataFrame, key: str) -> str | None:
         on_select="rerun",
         selection_mode="single-row",
         key=f"tbl_{key}",
-        height=min(36 + 35 * shown.height, 640),
+        height=min(36 + 35 * len(codes), 640),
     )
-    download_xlsx(full.drop("school_code"), "各校指标达标情况", key)
+    download_xlsx(full, "各校指标达标情况", key)
     rows = getattr(getattr(event, "selection", None), "rows", None) or []
-    return cells["school_code"][rows[0]] if rows else None
+    return codes[rows[0]] if rows else None
+
+
+def _matrix_view(matrix: pl.DataFrame, rows: int, key: str) -> tuple[int, list[str], pl.DataFrame, object]:
+    """What status_matrix_table draws: the school count, the codes of the rows shown, the full table for
+    the download, and the shown rows' cells coloured by status (a Styler rendered once)."""
+    ordered = schools.laggards_first(matrix)
+    full = tables.matrix_cells(ordered)
+    cells = full.head(rows)
+    shown = tables.display_frame(cells.drop("school_code"))
+    status_columns = [INDICATORS_BY_KEY[k].zh for k in INDICATORS_BY_KEY if f"{k}_status" in matrix.columns]
+
+    def colour(text: object) -> str:
+        return f"color: {labels.status_color(tables.cell_status(text))}; font-weight: 600"
+
+    styler = memo.prepared_styler(
+        shown.to_pandas(), f"matrix_{key}", lambda s: s.map(colour, subset=status_columns)
+    )
+    return ordered.height, cells["school_code"].to_list(), full.drop("school_code"), styler
 
 
 def pick_school(df: pl.DataFrame, name: str, key: str) -> str | None:
