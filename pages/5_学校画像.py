@@ -1,6 +1,6 @@
 """学校画像: one school on one page: every indicator against the district, its leadership timeline,
-matters, meetings, honours and rotation history. The school comes from the `school` query parameter
-(links from 总览) or the selectbox."""
+matters, meetings, honours, rotation history, 党建品牌, activities and 统编三科 staffing. The school
+comes from the `school` query parameter (links from 总览) or the selectbox."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ c2.metric("乡镇街道", row["town"])
 c3.metric("城乡类型", row["area_type"])
 c4.metric("党组织 / 党员", f"{row['orgs_count']} / {row['members_count']}")
 c5.metric("章程修订", "已修订" if row["is_charter_revised"] else "未修订")
+st.caption(f"党建品牌：{row['brands'] or '尚未创建'}")
 with st.expander("学校基本信息"):
     widgets.table(info, f"{row['school_name']}：基本信息", "info")
 
@@ -96,3 +97,19 @@ with right:
         f"{row['school_name']}：交流轮岗",
         "rotation",
     )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("活动台账")
+    activities = cache.query(ctx.db, ctx.version, "school_profile_activities", ctx.params, school)
+    if activities.is_empty():
+        st.info("本校尚无活动记录。")
+    else:
+        widgets.table(activities, f"{row['school_name']}：活动台账", "activities")
+with right:
+    st.subheader("统编三科教师配备")
+    staffing = cache.query(ctx.db, ctx.version, "school_profile_staffing", ctx.params, school)
+    if staffing.is_empty():
+        st.info("本校没有统编三科配备记录（只有民族语言授课学校报送）。")
+    else:
+        widgets.table(staffing, f"{row['school_name']}：统编三科配备", "staffing")

@@ -1132,7 +1132,9 @@ def test_school_profile_details(con: duckdb.DuckDBPyConnection) -> None:
     leaders = queries.run_query(con, "school_profile_leaders", qp)
     assert leaders.filter(pl.col("person_id") == "P10")["is_current"].item() is False
     info = queries.run_query(con, "school_profile_info", qp).row(0, named=True)
-    assert info["is_charter_revised"] is True and info["orgs_count"] == 0
+    assert info["is_charter_revised"] is True and info["orgs_count"] == 0 and info["brands"] is None
+    s2 = queries.run_query(con, "school_profile_info", periods.query_params(CURRENT, school_code="S2"))
+    assert s2["brands"].item() == "书香支部"  # its sub-branch's brand (the 党总支 has none)
     rotation = queries.run_query(
         con, "school_profile_rotation", periods.query_params(CURRENT, school_code="S1")
     )

@@ -24,6 +24,7 @@ PAGES = {
     "议事决策": ROOT / "pages" / "4_议事决策.py",
     "学校画像": ROOT / "pages" / "5_学校画像.py",
     "趋势": ROOT / "pages" / "6_趋势.py",
+    "活动台账": ROOT / "pages" / "9_活动台账.py",
 }
 LEADER = {"username": "leader", "role": "领导"}
 
@@ -114,7 +115,7 @@ def test_home_shows_the_sample_district_2023(db: Path) -> None:
     for part in ("党总支 8", "党支部 41", "党员人数 1715", "新任副书记 31", "市级", "当年新增"):
         assert part in text, part
     # every indicator has a card; those with thresholds carry a status with its symbol
-    assert len(at.metric) == 11
+    assert len(at.metric) == 14
     assert any(("●" in t or "▲" in t or "✖" in t) and ("达标" in t or "预警" in t) for t in text.splitlines())
     # change against 2022, with the arrow words
     assert any(("↑" in m.delta or "↓" in m.delta or "持平" in m.delta) for m in at.metric if m.delta)
@@ -249,6 +250,8 @@ def test_profile_page_preselects_school_from_query_param(db: Path) -> None:
     assert _metric(at, "学段") == stage
     titles = _titles(at)
     assert f"{name}与全区对比" in titles and "领导班子任职时间线" in titles and "历年交流轮岗比例" in titles
+    assert {"活动台账", "统编三科教师配备"} <= {s.value for s in at.subheader}
+    assert any(c.value.startswith("党建品牌：") for c in at.caption)
     leaders = _sql(db, "select count(*) from leaders where school_code = ?", [code])[0][0]
     timeline = next(f for f in _figures(at) if f["layout"]["title"]["text"] == "领导班子任职时间线")
     assert sum(len(t["y"]) for t in timeline["data"]) == leaders
@@ -257,10 +260,69 @@ def test_profile_page_preselects_school_from_query_param(db: Path) -> None:
 def test_trend_page(db: Path) -> None:
     at = _run("趋势", year="2023")
     assert "各项指标历年变化" in _titles(at)
-    years, rotation = at.dataframe[-2].value, at.dataframe[-1].value
+    years, rotation, staffing = (at.dataframe[i].value for i in (-3, -2, -1))
     assert "2023" in years["时期"].tolist() and "三会一课" in years.columns
     assert years.loc[years["时期"] == "2023", "最强党支部"].item() == 37
     assert rotation["学年"].tolist()[-1] == "2022-2023"
+    # 统编三科 per school year like rotation; activities and 党建品牌 per year with the rest
+    assert staffing["学年"].tolist() == ["2020-2021", "2021-2022", "2022-2023"]
+    assert staffing["缺口教师数"].tolist()[-1] == 0 and staffing["已配备教师数"].tolist()[-1] == 18
+    assert "统编三科教师缺口" not in years.columns
+    assert (
+        years.loc[years["时期"] == "2023", "活动开展"].item()
+        == _sql(db, "select count(*) from activities where year(held_on) = 2023")[0][0]
+    )
+
+
+def test_activities_page_shows_the_summarys_figures_and_the_schools_without_any(db: Path) -> None:
+    at = _run("活动台账", year="2023")
+    total, people = _sql(db, "select count(*), sum(participants) from activities where year(held_on) = 2023")[
+        0
+    ]
+    observed = _sql(
+        db, "select count(*) from activities where kind in ('教学观摩', '蹲校教研') and year(held_on) = 2023"
+    )[0][0]
+    assert _metric(at, "活动开展") == str(total)
+    assert _metric(at, "参加人次") == f"{people:,}"
+    assert _metric(at, "教学观摩和蹲校教研") == f"{observed} 次" and observed >= 110
+    assert _metric(at, "结对共建") == "11 次"
+    assert _metric(at, "统编三科教师缺口") == "0"
+    assert (_metric(at, "需配备教师"), _metric(at, "已配备教师")) == ("18 名", "18 名")
+    assert _metric(at, "党建品牌").endswith("%")
+    none = _sql(
+        db,
+        """select count(*) from schools s where not exists (select 1 from activities a
+           where a.school_code = s.school_code and year(a.held_on) = 2023)""",
+    )[0][0]
+    assert none > 0 and f"2023 年尚无活动记录的学校（{none} 所）" in [s.value for s in at.subheader]
+    titles = set(_titles(at))
+    assert {
+        "各类活动次数",
+        "各类活动参加人次",
+        "各月活动次数（按领域）",
+        "各领域活动次数",
+        "历年活动次数",
+    } <= titles
+    assert {"各学科需配备、已配备与缺口", "一级党组织创建党建品牌情况"} <= titles
+    months = next(f for f in _figures(at) if f["layout"]["title"]["text"] == "各月活动次数（按领域）")
+    assert sum(sum(trace["y"]) for trace in months["data"]) == total  # district-level ones included
+    tables = [d.value for d in at.dataframe]
+    assert any(t.shape[0] == none and "学校名称" in t.columns for t in tables)
+    assert any(t.shape[0] == total and "活动名称" in t.columns for t in tables)
+    brands = next(t for t in tables if "党建品牌" in t.columns)
+    assert brands.shape[0] == 49
+
+
+def test_activities_page_with_a_filter_leaves_out_district_level_activities(db: Path) -> None:
+    town = "青山镇"
+    at = _run("活动台账", year="2023", town=town)
+    held = _sql(
+        db,
+        """select count(*) from activities a join schools s using (school_code)
+           where s.town = ? and year(a.held_on) = 2023""",
+        [town],
+    )[0][0]
+    assert _metric(at, "活动开展") == str(held)
 
 
 def test_laggards_first_orders_by_indicators_missed() -> None:

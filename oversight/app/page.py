@@ -30,6 +30,7 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/4_议事决策.py", "议事决策", "view"),
     ("pages/5_学校画像.py", "学校画像", "view"),
     ("pages/6_趋势.py", "趋势", "view"),
+    ("pages/9_活动台账.py", "活动台账", "view"),
     ("pages/7_数据上传.py", "数据上传", "upload"),
     ("pages/8_账号管理.py", "账号管理", "accounts"),
 )

@@ -102,7 +102,7 @@ def card_details(key: str, data: dict) -> str:
     field_labels = labels.FIELD_LABELS.get(key, {})
     parts: list[str] = []
     for field, value in data.items():
-        if field == ind.headline:
+        if field == ind.headline or field in labels.DETAIL_HIDDEN:
             continue
         if isinstance(value, dict):
             parts += [f"{k} {v}" for k, v in value.items() if isinstance(v, int | float)]

@@ -131,6 +131,7 @@ COLUMN_LABELS: dict[str, str] = {
     "is_short": "存在缺口",
     "schools_short_count": "缺配学校数",
     "brand": "党建品牌",
+    "brands": "党建品牌",
     "is_branded": "已创建党建品牌",
     "top_titles": "主要活动",
 }
@@ -187,6 +188,7 @@ DETAIL_HIDDEN: frozenset[str] = frozenset({"participants_by_kind"})
 DERIVED_LABELS: dict[str, str] = {
     "gap": "距目标还差（人）",
     "quarter": "季度",
+    "month": "月份",
     "school_value": "本校",
     "school_text": "本校情况",
     "district_value": "全区",
