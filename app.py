@@ -41,13 +41,16 @@ with left:
 with right:
     downloads.report_download_button(ctx)
 
-st.subheader("各项指标")
+st.subheader("考核指标")
+judged = [i for i in INDICATORS if i.ok_at is not None and i.key in result]
 per_row = 4
-for start in range(0, len(INDICATORS), per_row):
+for start in range(0, len(judged), per_row):
     cols = st.columns(per_row)
-    for col, ind in zip(cols, INDICATORS[start : start + per_row], strict=False):
+    for col, ind in zip(cols, judged[start : start + per_row], strict=False):
         with col:
             widgets.indicator_card(ind.key, result, changes.get(ind.key))
+st.subheader("基本情况")
+widgets.facts_row(result, changes, tuple(i.key for i in INDICATORS if i.ok_at is None and i.key in result))
 
 incomplete = {k: c for k, c in result["coverage"].items() if c["reported"] < c["expected"]}
 with st.expander(
@@ -64,11 +67,13 @@ st.caption(
     "每格为一所学校在一项指标上的状态（颜色与符号一一对应，◇ 为未报送）。点击表格中的一行，或在下方选择学校，"
     "可查看学校画像；把鼠标移到列名上可看到该指标的达标线。"
 )
-tab_table, tab_map = st.tabs(["状态表（可点击）", "状态热力图"])
+tab_table, tab_list, tab_map = st.tabs(["状态表（可点击）", "未达标学校清单", "状态热力图"])
 with tab_table:
     picked = widgets.status_matrix_table(matrix, key="matrix")
     if picked:
         widgets.go_to_school(picked)
+with tab_list:
+    widgets.lagging_list(matrix)
 with tab_map:
     # a heat map of every school of a province would be 30,000 unreadable rows (and seconds to draw)
     shown = schools.laggards_first(matrix).head(widgets.MATRIX_ROWS)

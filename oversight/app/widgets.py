@@ -32,15 +32,19 @@ PROFILE_PAGE = "pages/5_学校画像.py"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _column_config(df: pl.DataFrame) -> dict[str, object]:
-    """Shares as percentages, booleans as 是/否 text, following the suffix convention of queries/."""
-    config: dict[str, object] = {}
-    for c, dtype in df.schema.items():
-        if labels.is_share(c) and dtype.is_numeric():
-            config[labels.column_label(c)] = st.column_config.NumberColumn(format="percent")
-        elif dtype == pl.Date:
-            config[labels.column_label(c)] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    return config
+#: how the grid formats each kind of column (present.tables.column_kinds): one decimal for shares,
+#: thousands separators for amounts, ISO dates
+_FORMATS = {
+    tables.SHARE: lambda: st.column_config.NumberColumn(format="%.1f%%"),
+    tables.AMOUNT: lambda: st.column_config.NumberColumn(format="localized"),
+    tables.DATE: lambda: st.column_config.DateColumn(format="YYYY-MM-DD"),
+}
+#: what an empty cell shows (the grid would print an English "None")
+EMPTY = "—"
+
+
+def _column_config(kinds: dict[str, str]) -> dict[str, object]:
+    return {name: _FORMATS[kind]() for name, kind in kinds.items()}
 
 
 def download_xlsx(df: pl.DataFrame, name: str, key: str) -> None:
@@ -48,7 +52,7 @@ def download_xlsx(df: pl.DataFrame, name: str, key: str) -> None:
     shown = tables.display_frame(tables.readable(df))
     st.download_button(
         "下载 Excel（.xlsx）",
-        data=functools.partial(xlsx.frame_to_xlsx, shown, name),
+        data=functools.partial(xlsx.frame_to_xlsx, shown, name, tables.column_kinds(df)),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         key=f"dl_{key}",
@@ -62,14 +66,15 @@ def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") 
     if df.is_empty():
         st.info("当前筛选条件下没有数据。")
         return
-    readable = tables.readable(df)
-    if readable.height > TABLE_ROWS:
-        st.caption(f"共 {readable.height} 行，此处显示前 {TABLE_ROWS} 行；完整数据请点下方“下载 Excel”。")
+    if df.height > TABLE_ROWS:
+        st.caption(f"共 {df.height} 行，此处显示前 {TABLE_ROWS} 行；完整数据请点下方“下载 Excel”。")
+    shown, kinds = tables.screen_frame(df.head(TABLE_ROWS))
     st.dataframe(
-        tables.display_frame(tables.blank_text(readable.head(TABLE_ROWS))),
+        shown,
         hide_index=True,
-        column_config=_column_config(readable),  # type: ignore[arg-type]
+        column_config=_column_config(kinds),  # type: ignore[arg-type]
         height=height,  # type: ignore[arg-type]
+        placeholder=EMPTY,
         key=f"tbl_{key}",
     )
     download_xlsx(df, name, key)
@@ -77,7 +82,9 @@ def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") 
 
 def chart(fig: object, df: pl.DataFrame, name: str, key: str) -> None:
     """A figure with the table behind it one click away (expander) and downloadable as .xlsx."""
-    st.plotly_chart(fig, key=f"fig_{key}", config={"displaylogo": False})
+    # no plotly mode bar: its tooltips are English (Download plot as a PNG, Zoom, Pan ...) and the chart
+    # has our own 下载图片 button below it
+    st.plotly_chart(fig, key=f"fig_{key}", config={"displayModeBar": False, "displaylogo": False})
     downloads.png_download_button(fig, name, key=f"png_{key}")
     with st.expander(f"查看图表数据：{name}"):
         table(df, name, key)
@@ -104,8 +111,8 @@ def card_details(key: str, data: dict) -> str:
     for field, value in data.items():
         if field == ind.headline or field in labels.DETAIL_HIDDEN:
             continue
-        if isinstance(value, dict):
-            parts += [f"{k} {v}" for k, v in value.items() if isinstance(v, int | float)]
+        if isinstance(value, dict):  # counts per type or level: the ones that occur
+            parts += [f"{k} {v}" for k, v in value.items() if isinstance(v, int | float) and v]
         elif isinstance(value, int | float) and not isinstance(value, bool) and field in field_labels:
             parts.append(f"{field_labels[field]} {formats.format_value(value, labels.is_share(field))}")
     return " · ".join(parts)
@@ -156,6 +163,37 @@ def indicator_card(key: str, result: dict, change: dict | None = None) -> None:
         details = card_details(key, data)
         if details:
             st.caption(details)
+
+
+def facts_row(result: dict, changes: dict, keys: tuple[str, ...]) -> None:
+    """The indicators without a status (counts: schools, orgs, appointments, honours) as one compact row
+    of figures with their change, so the cards below carry only what is judged against a threshold."""
+    for col, key in zip(st.columns(len(keys)), keys, strict=True):
+        ind = INDICATORS_BY_KEY[key]
+        change = changes.get(key, {})
+        value = result[key].get(ind.headline)
+        col.metric(
+            ind.zh,
+            _card_value(key, value),
+            delta=change_text(key, value, change.get("previous"), change.get("trend")),
+            delta_color="off",
+            delta_arrow="off",
+            help=ind.description or None,
+        )
+        details = card_details(key, result[key])
+        if details:
+            col.caption(details)
+
+
+def lagging_list(matrix: pl.DataFrame, limit: int = MATRIX_ROWS) -> None:
+    """The schools 未达标 on at least one indicator, worst first, each with its red items in words: the
+    matrix as a phone reads it (one line per school instead of a wide grid)."""
+    lines = tables.lagging_lines(schools.laggards_first(matrix), limit)
+    if not lines:
+        st.success("本期没有未达标的学校。")
+        return
+    for line in lines:
+        st.markdown(line)
 
 
 def go_to_school(school_code: str) -> None:
@@ -245,9 +283,12 @@ def pick_school(df: pl.DataFrame, name: str, key: str) -> str | None:
     if df.is_empty():
         return None
     shown = df.head(TABLE_ROWS)
+    screen, kinds = tables.screen_frame(shown.drop("school_code"))
     event = st.dataframe(
-        tables.display_frame(tables.blank_text(tables.readable(shown.drop("school_code")))),
+        screen,
         hide_index=True,
+        column_config=_column_config(kinds),  # type: ignore[arg-type]
+        placeholder=EMPTY,
         on_select="rerun",
         selection_mode="single-row",
         key=f"tbl_{key}",

@@ -20,6 +20,8 @@ def role_named(name: str) -> str:
     """A role from its Chinese name or its English alias (unknown names are returned as given, for
     the caller's own Chinese refusal)."""
     return ROLE_ALIASES.get(name.strip().lower(), name.strip())
+
+
 #: what each role may do; a role holds every right of the roles before it in ROLES
 RIGHTS: dict[str, tuple[str, ...]] = {
     ROLE_LEADER: ("view",),

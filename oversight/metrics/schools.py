@@ -10,6 +10,7 @@ import polars as pl
 
 from oversight.contract import catalog
 from oversight.contract.errors import UsageError
+from oversight.contract.schema import TABLES
 from oversight.engine import Connection, queries
 from oversight.metrics.frames import (
     BREAKDOWN_QUERIES,
@@ -94,7 +95,19 @@ def split_roles_grouped(per_school: pl.DataFrame, column: str) -> pl.DataFrame:
     )
     decided = pl.col("split_count") + pl.col("combined_count")
     share = pl.when(decided > 0).then(pl.col("split_count") / decided).otherwise(None)
-    return counts.with_columns(share.alias("split_share")).sort(column)
+    return sort_in_schema_order(counts.with_columns(share.alias("split_share")), column)
+
+
+def sort_in_schema_order(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Rows in the order the schema lists an enum column's values (学段: 幼儿园, 小学, 初中 …), not
+    alphabetically; a column without an enum sorts as text."""
+    choices = next((c.choices for t in TABLES for c in t.columns if c.name == column and c.choices), ())
+    if not choices:
+        return frame.sort(column)
+    rank = pl.col(column).replace_strict(
+        {v: i for i, v in enumerate(choices)}, default=len(choices), return_dtype=pl.Int64
+    )
+    return frame.sort(rank, pl.col(column))
 
 
 def school_matrix(con: Connection, params: Params) -> pl.DataFrame:
