@@ -26,7 +26,7 @@ c2.metric("党员人数", orgs["members"])
 c3.metric("书记校长分设比例", formats.format_value(split["split_share"], True))
 c4.metric("交叉任职比例", formats.format_value(cross["share"], True))
 c5.metric("书记或校长空缺学校", split["vacant"])
-st.caption(" · ".join(f"{t} {n}" for t, n in orgs["by_type"].items()))
+st.caption(" · ".join(f"{t} {n}" for t, n in orgs["by_type"].items() if n))
 
 st.subheader("党组织体系")
 tree = cache.query(ctx.db, ctx.version, "org_tree", ctx.params)

@@ -234,7 +234,7 @@ def test_analyst_upload_to_overview_and_report_then_leader_refused(
             document = docx.Document(io.BytesIO(target.read_bytes()))
             text = "\n".join(par.text for par in document.paragraphs)
             assert "全区共有一级党组织49个，其中党总支8个、党支部41个，党员1715人。" in text
-            assert "54所学校党组织书记完成" in text and "占100%" in text
+            assert "54所学校党组织书记完成" in text and "占100.0%" in text
             context.close()
 
             # a leader: no upload page, no rollback action

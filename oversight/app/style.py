@@ -19,11 +19,11 @@ MAX_MB = int(st.get_option("server.maxUploadSize"))
 UPLOAD_HINT = f"或把文件拖到这里（每个不超过 {MAX_MB} MB；{'、'.join(t.upper() for t in UPLOAD_TYPES)}）"
 
 STYLESHEET = f"""<style>
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {{
-  content: "选择文件"; font-size: 0.875rem; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzoneInstructions"] span::after {{
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after {{
+  content: "选择文件"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] span {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > div::after {{
   content: "{UPLOAD_HINT}"; font-size: 0.875rem; }}
 [data-testid="stElementToolbar"] {{ display: none; }}
 [data-testid="stMainMenu"] {{ display: none; }}
