@@ -4,7 +4,7 @@ history, ledger, accounts) is exactly the same afterwards.
 
 The corpus is written by tests/corpus/make_corpus.py (committed output); its three large cases (a
 100,000-row file whose last row is bad, two 1 MB cells) are written here, once per session.
-All ~230 cases run through `pipeline` (what the command line and the upload page share) on one open
+All ~270 cases run through `pipeline` (what the command line and the upload page share) on one open
 connection, so they stay fast; the first case of each group also runs through `oversight validate` and
 `oversight load` in-process (`cli.main`, what the installed script calls), and five as real
 subprocesses, to prove exit codes and the absence of a traceback at the process boundary.

@@ -73,6 +73,7 @@ BASE_ROWS: dict[str, list[dict[str, str]]] = {
             "parent_org_code": "",
             "members": "30",
             "founded_on": "2005-07-01",
+            "brand": "红烛先锋",
         },
         {
             "org_code": "O001-01",
@@ -82,6 +83,7 @@ BASE_ROWS: dict[str, list[dict[str, str]]] = {
             "parent_org_code": "O001",
             "members": "15",
             "founded_on": "2010-07-01",
+            "brand": "",
         },
         {
             "org_code": "O002",
@@ -91,6 +93,7 @@ BASE_ROWS: dict[str, list[dict[str, str]]] = {
             "parent_org_code": "",
             "members": "20",
             "founded_on": "2008-07-01",
+            "brand": "",
         },
     ],
     "leaders": [
@@ -144,6 +147,37 @@ BASE_ROWS: dict[str, list[dict[str, str]]] = {
         }
     ],
     "duty_reports": [{"school_code": "S001", "year": "2023", "to_superior": "是", "to_staff": "是"}],
+    "activities": [
+        {
+            "activity_id": "A001",
+            "school_code": "S001",
+            "organiser": "区教研中心",
+            "kind": "教学观摩",
+            "area": "统编三科",
+            "title": "统编语文教学观摩",
+            "held_on": "2023-03-01",
+            "participants": "120",
+        },
+        {
+            "activity_id": "A002",
+            "school_code": "",
+            "organiser": "区教体局",
+            "kind": "培训",
+            "area": "党建",
+            "title": "领航型校长培训",
+            "held_on": "2023-04-01",
+            "participants": "",
+        },
+    ],
+    "unified_subject_staffing": [
+        {
+            "school_year": "2023-2024",
+            "school_code": "S001",
+            "subject": "语文",
+            "teachers_needed": "2",
+            "teachers_assigned": "2",
+        }
+    ],
 }
 
 
@@ -172,6 +206,7 @@ def good_row(t: Table, i: int) -> dict[str, str]:
             "parent_org_code": "O001",
             "members": "5",
             "founded_on": "2010-01-01",
+            "brand": "同心圆",
         },
         "leaders": {
             "person_id": f"CP{i:04d}",
@@ -217,6 +252,23 @@ def good_row(t: Table, i: int) -> dict[str, str]:
             "topic": "学习",
         },
         "duty_reports": {"school_code": "S002", "year": year, "to_superior": "是", "to_staff": "否"},
+        "activities": {
+            "activity_id": f"CA{i:04d}",
+            "school_code": "S001",
+            "organiser": "区教研中心",
+            "kind": "蹲校教研",
+            "area": "教研",
+            "title": "蹲校教研",
+            "held_on": "2023-05-01",
+            "participants": "40",
+        },
+        "unified_subject_staffing": {
+            "school_year": f"{2001 + i % 90}-{2002 + i % 90}",
+            "school_code": "S002",
+            "subject": "历史",
+            "teachers_needed": "2",
+            "teachers_assigned": "1",
+        },
     }
     return dict(rows[t.name])
 
@@ -365,6 +417,10 @@ def bad_values(t: Table, c: Column) -> list[tuple[str, str, ProblemKind]]:
         ]
     if c.type == "text" and any(c.name in ref.columns for ref in t.references):
         out.append(("dangling", "NOPE-404", K.MISSING_REFERENCE))
+    elif c.type == "text" and not c.required:
+        # free text that may be empty (党建品牌, 组织单位, 主题 ...) takes any words: what breaks it is a
+        # formula's error copied from Excel (a VLOOKUP of brand names that found none), never a blank
+        out.append(("excel_error", "#N/A", K.BAD_FORMAT))
     return out
 
 
