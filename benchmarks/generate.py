@@ -33,6 +33,7 @@ PROVINCE_ROWS: dict[str, int] = {
     "rotations": 1_000_000,
     "matters": 1_500_000,
     "meetings": 3_000_000,
+    "activities": 300_000,
 }
 #: the main data set of each --scale, as a fraction of the province
 SCALES: dict[str, float] = {"province": 1.0, "district": 0.01, "tiny": 0.001}
@@ -45,6 +46,7 @@ MIN_ROWS: dict[str, int] = {
     "rotations": 40,
     "matters": 60,
     "meetings": 120,
+    "activities": 30,
 }
 SCHOOL_YEARS = ("2023-2024", "2024-2025", "2025-2026")
 CALENDAR_YEARS = (2024, 2025, 2026)
@@ -335,8 +337,47 @@ def _duty_reports(rng: np.random.Generator, school_codes: pl.Series) -> pl.DataF
     )
 
 
+def _activities(rng: np.random.Generator, n_a: int, school_codes: pl.Series) -> pl.DataFrame:
+    """Activities of every kind and area; one in ten is district-level (no school)."""
+    return pl.DataFrame(
+        {
+            "activity_id": _ids("A", n_a, 9),
+            "school_code": school_codes.gather(rng.integers(0, len(school_codes), n_a)).set(
+                pl.Series(rng.random(n_a) < 0.1), None
+            ),
+            "organiser": _pick(rng, ("区教研中心", "区教体局"), n_a).set(
+                pl.Series(rng.random(n_a) < 0.6), None
+            ),
+            "kind": _pick(rng, schema.ACTIVITY_KINDS, n_a, [4, 3, 1, 4, 2, 2, 1, 1]),
+            "area": _pick(rng, schema.ACTIVITY_AREAS, n_a),
+            "title": _pick(rng, TOPICS, n_a),
+            "held_on": _iso(_days(rng, n_a)),
+            "participants": pl.Series(rng.integers(10, 400, n_a))
+            .cast(pl.String)
+            .set(pl.Series(rng.random(n_a) < 0.1), None),
+        }
+    )
+
+
+def _unified_staffing(rng: np.random.Generator, school_codes: pl.Series) -> pl.DataFrame:
+    """A fifth of the schools (the 民族语言授课学校) staff the three subjects every school year."""
+    reporting = school_codes.gather(np.flatnonzero(rng.random(len(school_codes)) < 0.2))
+    n_s, n_y, subjects = len(reporting), len(SCHOOL_YEARS), schema.UNIFIED_SUBJECTS
+    n = n_s * n_y * len(subjects)
+    needed = rng.integers(1, 5, n)
+    return pl.DataFrame(
+        {
+            "school_year": pl.Series(SCHOOL_YEARS).gather(np.repeat(np.arange(n_y), n_s * len(subjects))),
+            "school_code": reporting.gather(np.tile(np.repeat(np.arange(n_s), len(subjects)), n_y)),
+            "subject": pl.Series(subjects).gather(np.tile(np.arange(len(subjects)), n_s * n_y)),
+            "teachers_needed": pl.Series(needed).cast(pl.String),
+            "teachers_assigned": pl.Series(needed - (rng.random(n) < 0.15)).cast(pl.String),
+        }
+    )
+
+
 def generate_tables(rows: dict[str, int], seed: int = SEED) -> dict[str, pl.DataFrame]:
-    """All nine tables as string frames keyed by English column names, every reference valid.
+    """All the schema's tables as string frames keyed by English column names, every reference valid.
 
     Shapes follow the district report: one Party organization per school plus sub-branches and 联合
     organizations, about eight leader rows per school (some 一肩挑, some 交叉任职, some former holders),
@@ -355,6 +396,13 @@ def generate_tables(rows: dict[str, int], seed: int = SEED) -> dict[str, pl.Data
     matters = _matters(rng, rows["matters"], school_codes)
     meetings = _meetings(rng, rows["meetings"], org_codes)
     duty_reports = _duty_reports(rng, school_codes)
+    # issue 18's tables and 党建品牌 draw last, so every table above is what it was before them
+    activities = _activities(rng, rows["activities"], school_codes)
+    staffing = _unified_staffing(rng, school_codes)
+    brands = pl.format("品牌{}", pl.int_range(0, party_orgs.height, eager=True))
+    party_orgs = party_orgs.with_columns(
+        pl.select(brands).to_series().set(pl.Series(rng.random(party_orgs.height) < 0.4), None).alias("brand")
+    )
     frames = {
         "schools": schools,
         "party_orgs": party_orgs,
@@ -365,6 +413,8 @@ def generate_tables(rows: dict[str, int], seed: int = SEED) -> dict[str, pl.Data
         "matters": matters,
         "meetings": meetings,
         "duty_reports": duty_reports,
+        "activities": activities,
+        "unified_subject_staffing": staffing,
     }
     return {t.name: frames[t.name].select(t.column_names) for t in TABLES}
 
@@ -409,6 +459,8 @@ _GENERATOR_CODE = (
     _matters,
     _meetings,
     _duty_reports,
+    _activities,
+    _unified_staffing,
     write_files,
     _names,
     _days,
