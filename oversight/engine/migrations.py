@@ -18,7 +18,7 @@ from oversight.contract.errors import StoreError
 from oversight.contract.schema import TABLES, TABLES_BY_NAME, Table
 from oversight.engine.queries import rule_text, sql_text
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def _columns_ddl(t: Table) -> str:
@@ -100,6 +100,22 @@ def _migration_7() -> list[str]:
     return ddl
 
 
+def _migration_8() -> list[str]:
+    """Accounts that last and accounts of schools: a 学校 account is bound to one school or to the schools
+    of one 教育集团 (school_code / education_group, null for district roles); an account created with a
+    one-time password must change it at its first login; a login lives on as a server-side session whose
+    token the browser keeps in an HttpOnly cookie (only the token's SHA-256 is stored)."""
+    return [
+        "alter table users add column if not exists school_code varchar",
+        "alter table users add column if not exists education_group varchar",
+        "alter table users add column if not exists must_change_password boolean default false",
+        "alter table users add column if not exists password_changed_at timestamp",
+        """create table if not exists sessions (
+            token_sha256 varchar primary key, username varchar not null, created_at timestamp not null,
+            expires_at timestamp not null, last_seen_at timestamp)""",
+    ]
+
+
 #: Derived tables (queries/derived_<name>.sql) and the tables whose changes rebuild them. They hold the
 #: per-org-quarter, per-school-year summaries of the big record tables, so a page reads a few hundred
 #: thousand summary rows instead of scanning millions of meetings and matters on every view.
@@ -136,6 +152,7 @@ MIGRATIONS: dict[int, list[str]] = {
     5: [_derived_ddl("meeting_quarters")],  # now stored in year and org order
     6: [_derived_ddl("meeting_quarters")],  # now with the quarter's 三会一课 flags (is_compliant ...)
     7: _migration_7(),  # 活动台账, 统编三科配备, 党建品牌 (record_years follows by ensure_rules)
+    8: _migration_8(),  # 学校 accounts' scope, forced password change, lasting sessions
 }
 
 
