@@ -235,7 +235,9 @@ def test_decisions_page(db: Path) -> None:
     bad = int(_metric(at, "未按程序的事项"))
     assert f"未按程序审议的事项（{bad} 项）" in _texts(at)
     titles = _titles(at)
-    assert {"2023 年各类事项中未按程序审议的（件）", "2023 年各支部三会一课落实情况", "历年召开次数"} <= set(titles)
+    assert {"2023 年各类事项中未按程序审议的（件）", "2023 年各支部三会一课落实情况", "历年召开次数"} <= set(
+        titles
+    )
     heat = next(f for f in _figures(at) if f["layout"]["title"]["text"] == "2023 年各支部三会一课落实情况")
     assert heat["data"][0]["x"] == ["第1季度", "第2季度", "第3季度", "第4季度"]
 
