@@ -18,7 +18,7 @@ from oversight.contract.errors import StoreError
 from oversight.contract.schema import TABLES, TABLES_BY_NAME, Table
 from oversight.engine.queries import rule_text, sql_text
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def _columns_ddl(t: Table) -> str:
@@ -116,6 +116,20 @@ def _migration_8() -> list[str]:
     ]
 
 
+def _migration_9() -> list[str]:
+    """The audit log (engine/audit.py): one row per login (failed ones too), upload, rollback, account or
+    role change, download and opened school profile, and whatever later features record through
+    `audit.record`. Append-only: nothing in the program updates or deletes its rows, and a rollback of a
+    data batch leaves them alone (it touches only the data tables' history)."""
+    return [
+        "create sequence if not exists audit_log_seq start 1",
+        """create table if not exists audit_log (
+            entry_id bigint primary key default nextval('audit_log_seq'), logged_at timestamp not null,
+            username varchar, role varchar, school_scope varchar, action varchar not null,
+            object varchar, detail varchar)""",
+    ]
+
+
 #: Derived tables (queries/derived_<name>.sql) and the tables whose changes rebuild them. They hold the
 #: per-org-quarter, per-school-year summaries of the big record tables, so a page reads a few hundred
 #: thousand summary rows instead of scanning millions of meetings and matters on every view.
@@ -153,6 +167,7 @@ MIGRATIONS: dict[int, list[str]] = {
     6: [_derived_ddl("meeting_quarters")],  # now with the quarter's 三会一课 flags (is_compliant ...)
     7: _migration_7(),  # 活动台账, 统编三科配备, 党建品牌 (record_years follows by ensure_rules)
     8: _migration_8(),  # 学校 accounts' scope, forced password change, lasting sessions
+    9: _migration_9(),  # the append-only audit log (engine/audit.py)
 }
 
 
