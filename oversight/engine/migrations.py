@@ -18,7 +18,7 @@ from oversight.contract.errors import StoreError
 from oversight.contract.schema import TABLES, TABLES_BY_NAME, Table
 from oversight.engine.queries import rule_text, sql_text
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 def _columns_ddl(t: Table) -> str:
@@ -130,6 +130,32 @@ def _migration_9() -> list[str]:
     ]
 
 
+def _migration_10() -> list[str]:
+    """报送任务 and 整改台账 (engine/rounds.py, engine/rectification.py). A round names the tables each
+    school must report for a period and a deadline; its state is never stored but read from the data:
+    rows of batches after `after_batch_id` (the newest batch when it opened), so an upsert or a rollback
+    moves it by itself. A 整改 item is one per school and indicator, with its state and every change in
+    rectification_events; a rollback of a data batch touches neither table."""
+    return [
+        """create table if not exists rounds (
+            round_id bigint primary key, round_name varchar not null, year integer, school_year varchar,
+            table_names varchar[] not null, deadline date not null, town varchar, stage varchar,
+            area_type varchar, school_codes varchar[], opened_at timestamp not null, opened_by varchar,
+            after_batch_id bigint not null, closed_at timestamp, closed_by varchar)""",
+        """create table if not exists rectifications (
+            item_id bigint primary key, school_code varchar not null, indicator varchar not null,
+            year integer, school_year varchar, problem varchar not null, source varchar not null,
+            state varchar not null, measures varchar, responsible varchar, deadline date not null,
+            opened_at timestamp not null, opened_by varchar, opened_after_batch bigint not null,
+            submitted_at timestamp, closed_at timestamp, closed_by varchar, close_basis varchar,
+            close_reason varchar, closed_year integer, reopened_count integer not null default 0,
+            updated_at timestamp, unique (school_code, indicator))""",
+        """create table if not exists rectification_events (
+            item_id bigint not null, happened_at timestamp not null, username varchar, action varchar not null,
+            state_from varchar, state_to varchar, note varchar)""",
+    ]
+
+
 #: Derived tables (queries/derived_<name>.sql) and the tables whose changes rebuild them. They hold the
 #: per-org-quarter, per-school-year summaries of the big record tables, so a page reads a few hundred
 #: thousand summary rows instead of scanning millions of meetings and matters on every view.
@@ -168,6 +194,7 @@ MIGRATIONS: dict[int, list[str]] = {
     7: _migration_7(),  # 活动台账, 统编三科配备, 党建品牌 (record_years follows by ensure_rules)
     8: _migration_8(),  # 学校 accounts' scope, forced password change, lasting sessions
     9: _migration_9(),  # the append-only audit log (engine/audit.py)
+    10: _migration_10(),  # 报送任务 and 整改台账 (engine/rounds.py, engine/rectification.py)
 }
 
 
