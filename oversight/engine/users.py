@@ -21,9 +21,11 @@ from oversight.contract.roles import (
     MIN_PASSWORD_LENGTH,
     ROLE_ADMIN,
     ROLE_ALIASES,
+    ROLE_SCHOOL,
     ROLES,
     User,
 )
+from oversight.engine import audit
 
 
 def _hash(password: str) -> str:
@@ -43,46 +45,157 @@ def _check_role(role: str) -> None:
         raise OversightError(f"角色只能是 {'、'.join(ROLES)}（命令行也可写 {english}）。", title="角色无效")
 
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> User:
+def _check_binding(
+    con: duckdb.DuckDBPyConnection, role: str, school_code: str | None, education_group: str | None
+) -> tuple[str | None, str | None]:
+    """A 学校 account is bound to exactly one existing school or one existing 教育集团; a district
+    account to none."""
+    school_code = (school_code or "").strip() or None
+    education_group = (education_group or "").strip() or None
+    if role != ROLE_SCHOOL:
+        if school_code or education_group:
+            raise OversightError(f"只有学校账号可以绑定学校或教育集团，{role}账号看全区。", title="绑定无效")
+        return None, None
+    if bool(school_code) == bool(education_group):
+        raise OversightError(
+            "学校账号须绑定一所学校（学校标识码）或一个教育集团，二者选一。", title="缺少绑定"
+        )
+    if (
+        school_code
+        and not con.execute("select count(*) from schools where school_code = ?", [school_code]).fetchall()[
+            0
+        ][0]
+    ):
+        raise OversightError(f"学校标识码 {school_code} 不存在，请先导入该校的学校信息。", title="学校不存在")
+    if (
+        education_group
+        and not con.execute(
+            "select count(*) from schools where education_group = ?", [education_group]
+        ).fetchall()[0][0]
+    ):
+        raise OversightError(f"没有学校属于教育集团“{education_group}”。", title="教育集团不存在")
+    return school_code, education_group
+
+
+def add_user(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    school_code: str | None = None,
+    education_group: str | None = None,
+    by: User | str | None = None,
+) -> User:
+    """A new account; a 学校 account names its school (or 教育集团), which fixes its scope for good."""
     username = username.strip()
     if not username:
         raise OversightError("用户名不能为空。", title="用户名无效")
     _check_role(role)
     _check_password(password)
+    school_code, education_group = _check_binding(con, role, school_code, education_group)
     if con.execute("select count(*) from users where username = ?", [username]).fetchall()[0][0]:
         raise OversightError(f"用户 {username} 已存在。", title="用户已存在")
     con.execute(
-        "insert into users (username, role, password_hash, failed_attempts, created_at) values (?, ?, ?, 0, ?)",
-        [username, role, _hash(password), datetime.now().replace(microsecond=0)],
+        "insert into users (username, role, password_hash, failed_attempts, created_at, school_code,"
+        " education_group) values (?, ?, ?, 0, ?, ?, ?)",
+        [
+            username,
+            role,
+            _hash(password),
+            datetime.now().replace(microsecond=0),
+            school_code,
+            education_group,
+        ],
     )
-    return User(username, role)
+    bound = (
+        f"，绑定学校 {school_code}"
+        if school_code
+        else (f"，绑定教育集团 {education_group}" if education_group else "")
+    )
+    audit.record(con, by, audit.ACCOUNT_ADDED, username, f"角色：{role}{bound}")
+    return account(con, username) or User(username, role)
 
 
-def remove_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
+def _scope(
+    con: duckdb.DuckDBPyConnection, role: str, school_code: str | None, education_group: str | None
+) -> tuple[str, ...] | None:
+    """The school codes an account may see: None (the district) for district roles; for a 学校 account
+    its school, or its 教育集团's schools as the schools table holds them now (empty when none)."""
+    if role != ROLE_SCHOOL:
+        return None
+    if school_code:
+        return (school_code,)
+    if education_group:
+        rows = con.execute(
+            "select school_code from schools where education_group = ? order by school_code",
+            [education_group],
+        ).fetchall()
+        return tuple(str(r[0]) for r in rows)
+    return ()
+
+
+def account(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
+    """The account as the database holds it now: role and scope (None once the account is removed).
+    The one place a User's scope comes from."""
+    rows = con.execute(
+        "select role, school_code, education_group from users where username = ?", [username.strip()]
+    ).fetchall()
+    if not rows:
+        return None
+    role, school_code, education_group = rows[0]
+    return User(username.strip(), str(role), _scope(con, str(role), school_code, education_group))
+
+
+def remove_user(con: duckdb.DuckDBPyConnection, username: str, *, by: User | str | None = None) -> None:
     rows = con.execute("select role from users where username = ?", [username]).fetchall()
     if not rows:
         raise OversightError(f"用户 {username} 不存在。", title="用户不存在")
     if rows[0][0] == ROLE_ADMIN and count_admins(con) <= 1:
         raise OversightError("不能删除最后一个管理员账号。", title="无法删除")
     con.execute("delete from users where username = ?", [username])
+    audit.record(con, by, audit.ACCOUNT_REMOVED, username, f"角色：{rows[0][0]}")
+    con.execute(
+        "delete from sessions where username = ?", [username]
+    )  # a new account of that name starts afresh
 
 
-def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
+def set_password(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, *, by: User | str | None = None
+) -> None:
+    """A new password (and the lock lifted); `by`: who set it, for the audit log (None: the command
+    line; the account itself when a user changes their own)."""
     _check_password(password)
     if not con.execute("select count(*) from users where username = ?", [username]).fetchall()[0][0]:
         raise OversightError(f"用户 {username} 不存在。", title="用户不存在")
+    # a new password ends every login of the account (engine.logins), in every browser and process
     con.execute(
-        "update users set password_hash = ?, failed_attempts = 0, locked_until = null where username = ?",
-        [_hash(password), username],
+        "update users set password_hash = ?, failed_attempts = 0, locked_until = null,"
+        " password_changed_at = ? where username = ?",
+        [_hash(password), datetime.now(), username],
     )
+    con.execute("delete from sessions where username = ?", [username])
+    audit.record(con, by, audit.PASSWORD_RESET, username)
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     rows = con.execute(
-        "select username, role, failed_attempts, locked_until, created_at from users order by username"
+        """select u.username, u.role, coalesce(s.school_name || '（' || u.school_code || '）',
+                  u.school_code, case when u.education_group is not null then '教育集团：' || u.education_group end),
+                  u.failed_attempts, u.locked_until, u.created_at
+           from users as u left join schools as s on s.school_code = u.school_code
+           order by u.username"""
     ).fetchall()
     return [
-        {"用户名": r[0], "角色": r[1], "连续失败次数": r[2], "锁定至": r[3], "创建时间": r[4]} for r in rows
+        {
+            "用户名": r[0],
+            "角色": r[1],
+            "绑定学校": r[2],
+            "连续失败次数": r[3],
+            "锁定至": r[4],
+            "创建时间": r[5],
+        }
+        for r in rows
     ]
 
 
@@ -105,11 +218,24 @@ def ensure_admin(con: duckdb.DuckDBPyConnection, username: str = "admin") -> str
         return None
     password = secrets.token_urlsafe(12)
     add_user(con, username, password, ROLE_ADMIN)
+    # printed once in a terminal: a one-time password, changed at the first login
+    con.execute("update users set must_change_password = true where username = ?", [username])
     return password
 
 
 def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep: bool = True) -> User:
-    """Check a password; failures slow down and, after MAX_FAILED_ATTEMPTS, lock the account."""
+    """Check a password; failures slow down and, after MAX_FAILED_ATTEMPTS, lock the account. Every
+    attempt, failed or not, is an entry of the audit log."""
+    try:
+        user = _check_login(con, username, password, sleep=sleep)
+    except AccessDenied as exc:
+        audit.record(con, username.strip(), audit.LOGIN_FAILED, username.strip(), exc.message)
+        raise
+    audit.record(con, user, audit.LOGIN, user.username)
+    return user
+
+
+def _check_login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep: bool) -> User:
     rows = con.execute(
         "select role, password_hash, failed_attempts, locked_until from users where username = ?",
         [username.strip()],
@@ -128,7 +254,7 @@ def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep
         con.execute(
             "update users set failed_attempts = 0, locked_until = null where username = ?", [username]
         )
-        return User(username.strip(), role)
+        return account(con, username) or User(username.strip(), role)
     failed = int(failed) + 1
     lock = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_ATTEMPTS else None
     con.execute(
