@@ -223,6 +223,7 @@ RULES: tuple[str, ...] = (
     "honored_pairs",
     "has_brand",
     "teacher_gap",
+    "school_arrivals",
 )
 #: Rules that read a summary table: created after the summary tables exist (ensure_rules).
 RULES_ON_SUMMARIES: tuple[str, ...] = ("branch_quarters",)
@@ -231,7 +232,7 @@ RULES_ON_SUMMARIES: tuple[str, ...] = ("branch_quarters",)
 RULES_FROM_VERSION = 3
 #: Rules reading a table that a later migration made: created before the migrations after that one
 #: (and by ensure_rules at the end), never before the table exists.
-RULE_TABLES_FROM: dict[str, int] = {"filtered_activities": 7}
+RULE_TABLES_FROM: dict[str, int] = {"filtered_activities": 7, "school_arrivals": 7}
 
 
 def create_rules(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = RULES) -> None:

@@ -17,10 +17,10 @@ cursor of it per piece of work: nothing is opened per page run, nothing locks th
 copy never changes, so every cursor sees one committed state of the data (tests/test_concurrency.py).
 
 What makes a new copy is the *stamp*: the data version (a load or rollback), the ledger's batches and the
-users' roles (a role change must reach every process), and the schema and rule versions. A write that leaves
-the stamp as it was (a login resetting its failure counter) only refreshes CURRENT's file stats. A change
-made past this module (a test or a tool writing with plain duckdb) still shows: every reader compares the
-primary's file stats with CURRENT's and, when they differ, publishes (or refreshes the stats) itself.
+users' roles (a role change must reach every process), the schema and rule versions, and the 报送任务
+rounds and 整改 changes (engine.rounds, engine.rectification). A write that leaves the stamp as it was (a
+login resetting its failure counter) only refreshes CURRENT's file stats. A change made past this module
+(a test or a tool writing with plain duckdb) still shows: every reader compares the primary's file stats with CURRENT's and, when they differ, publishes (or refreshes the stats) itself.
 
 Copies are kept while a reader may still have them open: the newest KEEP stay, older ones are removed
 (a process that still has one open keeps reading it; Linux frees the space when it closes it).
@@ -47,8 +47,9 @@ POINTER = "CURRENT"
 #: published copies kept beside the current one's predecessors (a reader that started a piece of work on
 #: one may still be reading it when the next is published)
 KEEP = 3
-#: what goes into the stamp: data version, ledger, roles, schema and rule versions (not passwords or
-#: failure counters: logins read and write those on the primary, and they change on every failed login)
+#: what goes into the stamp: data version, ledger, roles, schema and rule versions, 报送任务 rounds and 整改
+#: changes (not passwords or failure counters: logins read and write those on the primary, and they change
+#: on every failed login)
 STAMP_SQL = """
 select
     (select coalesce(max(batch_id), 0)::varchar || '-' || count(*) filter (where rolled_back)::varchar
@@ -58,6 +59,8 @@ select
     || '-' || coalesce((select md5(string_agg(username || ' ' || role, ',' order by username)) from users), '')
     || '-' || coalesce((select md5(string_agg(key || '=' || value, ',' order by key)) from meta
                         where key in ('schema_version', 'rules_sha')), '')
+    || '-' || (select count(*) || ':' || count(closed_at) from rounds)
+    || '-' || (select count(*) from rectification_events)
 """
 
 Opener = Callable[[Path, bool], duckdb.DuckDBPyConnection]
