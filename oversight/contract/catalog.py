@@ -151,3 +151,62 @@ def trend_of(current: float | None, previous: float | None, tolerance: float = 1
     if current < previous - tolerance:
         return TREND_DOWN
     return TREND_FLAT
+
+
+# ---------------------------------------------------------------- 报送任务 and 整改台账
+
+#: a round's task (one school, one table): rows for the round's period arrived after it opened
+#: (已报送), not yet (未报送), not yet and the deadline has passed (逾期)
+TASK_REPORTED, TASK_MISSING, TASK_OVERDUE = "已报送", "未报送", "逾期"
+TASK_STYLE: dict[str, tuple[str, str]] = {
+    TASK_REPORTED: ("#2e7d32", "●"),
+    TASK_MISSING: ("#5c6bc0", "◇"),
+    TASK_OVERDUE: ("#c62828", "✖"),
+}
+#: a new round's deadline unless the analyst picks one: two weeks to collect a period's tables
+ROUND_DEADLINE_DAYS = 14
+
+#: a 整改 item's states, in the order of its life: the school writes its measures (整改中) and submits
+#: them (待复核), the bureau verifies and closes it (已销号); a closed item whose indicator is 未达标
+#: again in a later reading reopens by itself as 反弹, and is worked through like a new one
+RECTIFY_TODO, RECTIFY_DOING, RECTIFY_REVIEW, RECTIFY_CLOSED, RECTIFY_REBOUND = (
+    "待整改",
+    "整改中",
+    "待复核",
+    "已销号",
+    "反弹",
+)
+RECTIFY_STATES: tuple[str, ...] = (
+    RECTIFY_TODO,
+    RECTIFY_DOING,
+    RECTIFY_REVIEW,
+    RECTIFY_CLOSED,
+    RECTIFY_REBOUND,
+)
+#: states in which the school still owes its answer: past the deadline in one of these, an item is 逾期
+RECTIFY_OWED: tuple[str, ...] = (RECTIFY_TODO, RECTIFY_DOING, RECTIFY_REBOUND)
+RECTIFY_OVERDUE = "逾期"
+RECTIFY_STYLE: dict[str, tuple[str, str]] = {
+    RECTIFY_TODO: ("#ef6c00", "◆"),
+    RECTIFY_DOING: ("#f9a825", "▲"),
+    RECTIFY_REVIEW: ("#1565c0", "◇"),
+    RECTIFY_CLOSED: ("#2e7d32", "●"),
+    RECTIFY_REBOUND: ("#c62828", "✖"),
+}
+#: how an item opened: from the 重点关注 list when a period's data was loaded, or by an analyst from a
+#: 未达标 cell
+RECTIFY_FROM_WATCH, RECTIFY_FROM_ANALYST = "重点关注", "分析员"
+#: what a 销号 rests on: the data (a load after the item opened shows the indicator 达标 for the school),
+#: or a written reason the bureau records
+CLOSE_ON_DATA, CLOSE_ON_REASON = "数据达标", "书面说明"
+#: a written reason shorter than this is no reason
+CLOSE_REASON_MIN_CHARS = 10
+#: a new item's deadline: the 整改时限 bureaus usually give a school for one problem (two months)
+RECTIFY_DEADLINE_DAYS = 60
+#: (from days overdue, label, colour): an overdue item takes the last level it has reached; the bureau
+#: reminds at once, escalates after a month, and reports to the leadership after a quarter
+RECTIFY_OVERDUE_LEVELS: tuple[tuple[int, str, str], ...] = (
+    (1, "逾期", "#f9a825"),
+    (31, "逾期超过30天", "#ef6c00"),
+    (91, "逾期超过90天", "#b71c1c"),
+)
