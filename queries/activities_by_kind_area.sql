@@ -3,7 +3,7 @@
 with
 year_activities as (
     select fa.kind, fa.area, fa.title, fa.participants
-    from filtered_activities($town, $stage, $area_type) as fa
+    from filtered_activities($town, $stage, $area_type, $scope) as fa
     where is_in_year(fa.held_on, $year)
 ),
 

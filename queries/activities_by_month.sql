@@ -3,7 +3,7 @@
 with
 year_activities as (
     select month(fa.held_on) as month_no, fa.area, fa.participants
-    from filtered_activities($town, $stage, $area_type) as fa
+    from filtered_activities($town, $stage, $area_type, $scope) as fa
     where is_in_year(fa.held_on, $year)
 )
 

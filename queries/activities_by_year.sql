@@ -3,7 +3,7 @@
 with
 activities_in_scope as (
     select year(fa.held_on) as year, fa.kind, fa.participants
-    from filtered_activities($town, $stage, $area_type) as fa
+    from filtered_activities($town, $stage, $area_type, $scope) as fa
     where year(fa.held_on) <= $year
 )
 

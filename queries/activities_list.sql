@@ -3,7 +3,7 @@
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name, fs.town
-    from filtered_schools($town, $stage, $area_type) as fs
+    from filtered_schools($town, $stage, $area_type, $scope) as fs
 )
 
 select
@@ -17,7 +17,7 @@ select
     fs.town,
     fa.organiser,
     fa.participants,
-from filtered_activities($town, $stage, $area_type) as fa
+from filtered_activities($town, $stage, $area_type, $scope) as fa
 left join schools_in_scope as fs on fs.school_code = fa.school_code
 where is_in_year(fa.held_on, $year)
 order by fa.held_on desc, fa.activity_id

@@ -4,7 +4,7 @@
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name
-    from filtered_schools($town, $stage, $area_type) as fs
+    from filtered_schools($town, $stage, $area_type, $scope) as fs
 )
 
 select
@@ -17,7 +17,7 @@ select
     nullif(trim(fo.brand), '') as brand,
     has_brand(fo.brand) as is_branded,
     true as has_records,
-from filtered_orgs($town, $stage, $area_type) as fo
+from filtered_orgs($town, $stage, $area_type, $scope) as fo
 left join schools_in_scope as fs on fs.school_code = fo.school_code
 where is_primary_org(fo.parent_org_code)
 order by fo.org_type, fo.org_code

@@ -3,7 +3,7 @@
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name, fs.town, fs.stage, fs.area_type
-    from filtered_schools($town, $stage, $area_type) as fs
+    from filtered_schools($town, $stage, $area_type, $scope) as fs
 ),
 
 year_rows as (

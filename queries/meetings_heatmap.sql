@@ -3,12 +3,12 @@
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name
-    from filtered_schools($town, $stage, $area_type) as fs
+    from filtered_schools($town, $stage, $area_type, $scope) as fs
 ),
 
 branches_in_scope as (
     select b.org_code, b.org_name, b.org_type, b.school_code
-    from branches($town, $stage, $area_type) as b
+    from branches($town, $stage, $area_type, $scope) as b
 )
 
 select

@@ -3,7 +3,7 @@
 with
 orgs_in_scope as (
     select fo.org_code
-    from filtered_orgs($town, $stage, $area_type) as fo
+    from filtered_orgs($town, $stage, $area_type, $scope) as fo
 ),
 
 kinds as (

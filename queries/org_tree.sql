@@ -5,7 +5,7 @@
 with
 orgs_in_scope as (
     select fo.*
-    from filtered_orgs($town, $stage, $area_type) as fo
+    from filtered_orgs($town, $stage, $area_type, $scope) as fo
 ),
 
 placed as (

@@ -3,7 +3,7 @@
 with
 primary_orgs as (
     select fo.org_type, fo.members
-    from filtered_orgs($town, $stage, $area_type) as fo
+    from filtered_orgs($town, $stage, $area_type, $scope) as fo
     where is_primary_org(fo.parent_org_code)
 )
 

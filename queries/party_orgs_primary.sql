@@ -2,12 +2,12 @@
 with
 schools_in_scope as (
     select fs.school_code, fs.school_name
-    from filtered_schools($town, $stage, $area_type) as fs
+    from filtered_schools($town, $stage, $area_type, $scope) as fs
 ),
 
 orgs_in_scope as (
     select fo.*
-    from filtered_orgs($town, $stage, $area_type) as fo
+    from filtered_orgs($town, $stage, $area_type, $scope) as fo
 ),
 
 sub_orgs as (

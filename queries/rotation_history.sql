@@ -3,7 +3,7 @@
 with
 schools_in_scope as (
     select fs.school_code
-    from filtered_schools($town, $stage, $area_type) as fs
+    from filtered_schools($town, $stage, $area_type, $scope) as fs
 ),
 
 quotas as (

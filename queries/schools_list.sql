@@ -9,5 +9,5 @@ select
     fs.education_group,
     fs.students,
     fs.staff,
-from filtered_schools($town, $stage, $area_type) as fs
+from filtered_schools($town, $stage, $area_type, $scope) as fs
 order by fs.school_code

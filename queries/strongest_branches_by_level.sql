@@ -5,6 +5,6 @@ select
     hp.level,
     count(*)::bigint as honored_count,
     count(*) filter (where hp.first_year = $year)::bigint as new_count,
-from honored_pairs($year, $town, $stage, $area_type) as hp
+from honored_pairs($year, $town, $stage, $area_type, $scope) as hp
 group by hp.level
 order by hp.level

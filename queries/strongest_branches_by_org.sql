@@ -3,7 +3,7 @@
 with
 orgs_in_scope as (
     select fo.org_code, fo.org_name, fo.org_type, fo.school_code
-    from filtered_orgs($town, $stage, $area_type) as fo
+    from filtered_orgs($town, $stage, $area_type, $scope) as fo
 ),
 
 schools_named as (
@@ -22,7 +22,7 @@ select
     hp.latest_year::bigint as latest_year,
     hp.years_count,
     hp.first_year = $year as is_new,
-from honored_pairs($year, $town, $stage, $area_type) as hp
+from honored_pairs($year, $town, $stage, $area_type, $scope) as hp
 join orgs_in_scope as fo on fo.org_code = hp.org_code
 left join schools_named as sn on sn.school_code = fo.school_code
 order by

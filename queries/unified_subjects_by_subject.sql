@@ -5,7 +5,7 @@ year_rows as (
     select us.subject, us.school_code, us.teachers_needed, us.teachers_assigned
     from unified_subject_staffing as us
     where us.school_year = $school_year
-        and us.school_code in (select fs.school_code from filtered_schools($town, $stage, $area_type) as fs)
+        and us.school_code in (select fs.school_code from filtered_schools($town, $stage, $area_type, $scope) as fs)
 )
 
 select

@@ -4,7 +4,7 @@ with
 rows_in_scope as (
     select us.*
     from unified_subject_staffing as us
-    where us.school_code in (select fs.school_code from filtered_schools($town, $stage, $area_type) as fs)
+    where us.school_code in (select fs.school_code from filtered_schools($town, $stage, $area_type, $scope) as fs)
 )
 
 select

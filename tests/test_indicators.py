@@ -1445,7 +1445,7 @@ def test_per_school_files_add_up_to_the_headline(con: duckdb.DuckDBPyConnection,
 def test_run_query_passes_only_used_parameters(con: duckdb.DuckDBPyConnection) -> None:
     frame = queries.run_query(con, "schools_total", {"year": 2024, "school_code": "S1", "unused": 1})
     assert frame["total"].item() == 5
-    assert queries.query_parameters("schools_total") == {"town", "stage", "area_type"}
+    assert queries.query_parameters("schools_total") == {"town", "stage", "area_type", "scope"}
 
 
 @pytest.mark.parametrize("name", ["no_such_query", "../pyproject", "Schools_Total"])

@@ -3,7 +3,8 @@
 Every number a leader reads comes from one of these files, so the command line, the pages and the Word
 report can never disagree on a definition, and a definition can be read without Python around it.
 A file may use `$year`, `$school_year`, `$as_of`, `$town` / `$stage` / `$area_type` (null = all),
-`$target` and `$school_code`; only the ones it uses are bound. The rules several files share are DuckDB
+`$target`, `$school_code` and `$scope` (a 学校 account's school codes, null = the district; see
+check_scope); only the ones it uses are bound. The rules several files share are DuckDB
 macros (queries/rules.sql), created by the migrations.
 """
 
@@ -22,7 +23,7 @@ import duckdb
 import polars as pl
 
 from oversight.contract import catalog
-from oversight.contract.errors import UsageError
+from oversight.contract.errors import AccessDenied, UsageError
 
 QUERIES_DIR = Path(__file__).resolve().parent.parent.parent / "queries"
 
@@ -35,7 +36,24 @@ _OPTIONAL_DEFAULTS: dict[str, Any] = {
     "stage": None,
     "area_type": None,
     "target": catalog.ROTATION_TARGET,
+    "scope": None,
 }
+
+
+def check_scope(name: str, used: frozenset[str], params: dict[str, Any]) -> None:
+    """Deny by default: a reading for a 学校 account (params["scope"] = its school codes) may run only a
+    file that reads the scope ($scope, e.g. through filtered_schools) or one about a single school
+    ($school_code) inside the scope. Any other file (a district list, a new file nobody has scoped yet)
+    is refused here, at the query layer, whatever the page asked for."""
+    scope = params.get("scope")
+    if scope is None:
+        return
+    if "school_code" in used and "scope" not in used:
+        if params.get("school_code") not in scope:
+            raise AccessDenied("学校账号只能查看本校的数据。")
+        return
+    if "scope" not in used:
+        raise AccessDenied(f"学校账号不能查看全区数据（{name}）。")
 
 
 @cache
@@ -92,11 +110,12 @@ def run_query(
     time.
     """
     used = query_parameters(name)
+    check_scope(name, used, params)
     bound: dict[str, Any] = {}
     missing: list[str] = []
     for key in sorted(used):
         if key in params:
-            bound[key] = params[key]
+            bound[key] = list(params[key]) if key == "scope" and params[key] is not None else params[key]
         elif key in _OPTIONAL_DEFAULTS:
             bound[key] = _OPTIONAL_DEFAULTS[key]
         else:

@@ -32,6 +32,10 @@ class Params:
     town: str | None = None
     stage: str | None = None
     area_type: str | None = None
+    #: the school codes a 学校 account may see (roles.User.scope; page.page_setup sets it from the
+    #: account, never from the URL), None for the district. Every query file reads it through the
+    #: filtered_schools rule; engine.queries refuses a file that does not (check_scope).
+    scope: tuple[str, ...] | None = None
     #: which of year / school_year / as_of resolve() filled in, so that 上期 fills them again for its
     #: own year instead of shifting a default (the default as-of of 2023 is 2023-12-31, not "today")
     defaulted: frozenset[str] = frozenset()
@@ -47,6 +51,7 @@ def query_params(params: Params, **extra: Any) -> dict[str, Any]:
         "stage": params.stage,
         "area_type": params.area_type,
         "target": catalog.ROTATION_TARGET,
+        "scope": params.scope,
         **extra,
     }
 
