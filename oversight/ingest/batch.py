@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from oversight.contract.errors import UsageError
+from oversight.contract.errors import AccessDenied, UsageError
 from oversight.contract.schema import (
     LEVEL_ERROR,
     LEVEL_WARNING,
@@ -30,6 +30,7 @@ from oversight.contract.schema import (
     Table,
 )
 from oversight.engine import Connection, ledger
+from oversight.ingest import scope as scope_rules
 from oversight.ingest.cells import check_cells, clean_cells, typed_cells, work_frame
 from oversight.ingest.problems import Problems, read_problem
 from oversight.ingest.readers import RawSheet, header_vocabulary, read_upload
@@ -215,6 +216,7 @@ def validate_files(
     table_override: str | None = None,
     mode: str = "upsert",
     digests: list[str] | None = None,
+    scope: tuple[str, ...] | None = None,
 ) -> BatchResult:
     """Read and check one upload batch. Writes nothing; returns typed frames and the whole report.
 
@@ -224,9 +226,13 @@ def validate_files(
     rows to references.
     `digests`: each file's SHA-256 (hex), when the caller has it already; otherwise it is computed in a
     background thread (hashlib lets go of the GIL) while the files are checked.
+    `scope`: a 学校 account's school codes (roles.User.scope): every row of another school is an error
+    (ingest.scope), and only 'upsert' is allowed. None: a district account, no such check.
     """
     if mode not in LOAD_MODES:
         raise UsageError(f"未知的导入方式“{mode}”，只能是 {' 或 '.join(LOAD_MODES)}。")
+    if scope is not None and mode != "upsert":
+        raise AccessDenied(scope_rules.REPLACE_REFUSAL)
     override = resolve_override(table_override)
     vocabulary = header_vocabulary([override] if override else TABLES)
     problems = Problems()
@@ -242,5 +248,7 @@ def validate_files(
     combined = _combined_works(checked)
     batch = {name: combined[name].select(TABLES_BY_NAME[name].column_names) for name in combined}
     check_relations(problems, combined, batch, con, mode)
+    if scope is not None:
+        scope_rules.check_scope(problems, combined, con, scope)
     frames = {t.name: batch[t.name] for t in TABLES if t.name in batch}
     return BatchResult(frames, problems.report(), parts, list(shas))
