@@ -142,10 +142,14 @@ def show_report(report: pl.DataFrame, key: str) -> None:
 def validate(
     ctx: page.PageContext, files: list[tuple[str, bytes]], mode: str, table: str | None, sig: str
 ) -> None:
-    roles.require(page.verified_user(ctx.db), "upload")
+    user = roles.require(page.verified_user(ctx.db), "upload")
     with st.spinner("正在校验……"), cache.connection(ctx.db) as con:
         fresh, skipped = pipeline.split_already_loaded(con, files)  # type: ignore[arg-type]
-        result = pipeline.validate_only(con, fresh, mode=mode, table_override=table) if fresh else None  # type: ignore[arg-type]
+        result = (
+            pipeline.validate_only(con, fresh, mode=mode, table_override=table, scope=user.scope)  # type: ignore[arg-type]
+            if fresh
+            else None
+        )
     st.session_state[VALIDATED] = {
         "sig": sig,
         "ok": bool(result is None or (result.ok and not pipeline.has_no_rows(result))),
@@ -167,7 +171,15 @@ def commit(ctx: page.PageContext, files: list[tuple[str, bytes]], mode: str, tab
         with cache.connection(ctx.db) as con:
             st.write("校验通过后在一个事务中写入数据库（全部写入或全部不写）……")
             progress.progress(50, text="写入数据库……")
-            result = pipeline.load_files(con, files, user=user.username, mode=mode, table_override=table)  # type: ignore[arg-type]
+            result = pipeline.load_files(
+                con,  # type: ignore[arg-type]
+                files,
+                user=user.username,
+                mode=mode,
+                table_override=table,
+                scope=user.scope,  # a 学校 account: only its own rows pass (ingest.scope)
+                by=user,
+            )
         progress.progress(100, text="完成")
         if not result.ok:
             status.update(label="校验未通过，未写入任何数据", state="error")
@@ -188,7 +200,7 @@ def commit(ctx: page.PageContext, files: list[tuple[str, bytes]], mode: str, tab
     st.session_state.pop(VALIDATED, None)
 
 
-def _choose_files() -> tuple[list[tuple[str, bytes]], str, str | None]:
+def _choose_files(school: bool = False) -> tuple[list[tuple[str, bytes]], str, str | None]:
     """The uploader and the two options: (files as name and bytes, load mode, explicit table or None)."""
     st.subheader("上传文件")
     uploaded = st.file_uploader(
@@ -207,7 +219,7 @@ def _choose_files() -> tuple[list[tuple[str, bytes]], str, str | None]:
     with c1:
         mode = st.radio(
             "导入方式",
-            LOAD_MODES,
+            ("upsert",) if school else LOAD_MODES,
             format_func=lambda m: LOAD_MODE_LABELS[m],
             key="upload_mode",
             horizontal=True,
@@ -226,7 +238,7 @@ def _choose_files() -> tuple[list[tuple[str, bytes]], str, str | None]:
 
 def upload_section(ctx: page.PageContext) -> None:
     """Choose files, 校验, then 导入 once the same files validated; the outcome of either below."""
-    files, mode, table = _choose_files()
+    files, mode, table = _choose_files(ctx.user.is_school)
     sig = signature(files, mode, table)
     validated = st.session_state.get(VALIDATED)
     if validated and validated["sig"] != sig:
@@ -397,6 +409,10 @@ def history_section(ctx: page.PageContext) -> None:
         st.success(notice)
     with cache.connection(ctx.db) as con:
         batches = ledger.list_batches(con)  # type: ignore[arg-type]
+    if (
+        ctx.user.is_school
+    ):  # a school sees its own account's batches, never the district's or another school's
+        batches = [b for b in batches if b["user"] == ctx.user.username]
     if batches:
         st.dataframe(history_frame(batches), hide_index=True, width="stretch", key="history_table")
     else:

@@ -17,6 +17,7 @@ import polars as pl
 
 from oversight.contract.errors import StoreError
 from oversight.contract.schema import TABLES, Table, table
+from oversight.engine import audit
 from oversight.engine.migrations import in_force_versions, refresh_derived
 from oversight.engine.queries import frame
 
@@ -251,6 +252,8 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str = "") -
         for name in touched:
             _rebuild_current(con, table(name))
         refresh_derived(con, set(touched))
+        # the audit entry commits with the rollback; a rollback never deletes audit entries
+        audit.record(con, user or None, audit.ROLLBACK, f"第 {batch_id} 批", "、".join(touched))
         con.execute("commit")
     except Exception as exc:
         with contextlib.suppress(duckdb.Error):
