@@ -11,5 +11,5 @@ select
     e.note,
 from rectification_events as e
 join rectifications as i on i.item_id = e.item_id
-where $scope is null or list_contains($scope::varchar [], i.school_code)
+where $scope is null or list_contains($scope, i.school_code)
 order by e.item_id, e.happened_at, e.state_to

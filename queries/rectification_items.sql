@@ -28,5 +28,5 @@ select
     i.updated_at,
 from rectifications as i
 left join schools as s on s.school_code = i.school_code
-where $scope is null or list_contains($scope::varchar [], i.school_code)
+where $scope is null or list_contains($scope, i.school_code)
 order by i.item_id

@@ -123,6 +123,40 @@ def _differs(t: Table, left: str, right: str) -> str:
     return " or ".join(f"{left}.{c} is distinct from {right}.{c}" for c in t.column_names)
 
 
+#: Whose rows a table's rows are, and for which period, as SQL over the incoming rows `i` (and `o`, the
+#: row's Party org, for the tables keyed by org): (school, calendar year, school year); None where the
+#: table is not kept by that period (学校, 党组织 and 领导班子 are standing records).
+ARRIVALS: dict[str, tuple[str, str | None, str | None]] = {
+    "schools": ("i.school_code", None, None),
+    "party_orgs": ("i.school_code", None, None),
+    "leaders": ("i.school_code", None, None),
+    "honors": ("o.school_code", "i.year", None),
+    "rotation_quotas": ("i.school_code", None, "i.school_year"),
+    "rotations": ("i.from_school_code", None, "i.school_year"),
+    "matters": ("i.school_code", "year(i.registered_on)", None),
+    "meetings": ("o.school_code", "year(i.held_on)", None),
+    "duty_reports": ("i.school_code", "i.year", None),
+    "activities": ("i.school_code", "year(i.held_on)", None),
+    "unified_subject_staffing": ("i.school_code", None, "i.school_year"),
+}
+
+
+def _record_arrivals(con: duckdb.DuckDBPyConnection, t: Table, view: str, batch_id: int) -> None:
+    """What this batch brought per school and period, changed or not: a school that sends the same rows
+    again has still reported (报送任务 reads batch_arrivals through the rule school_arrivals), and a
+    rollback takes the batch's arrivals out with it."""
+    school, year, school_year = ARRIVALS[t.name]
+    orgs = "left join party_orgs as o on o.org_code = i.org_code" if "o." in school else ""
+    con.execute(
+        f"""insert into batch_arrivals
+            select ?, ?, {school}, {year or "null"}::integer, {school_year or "null"}::varchar, count(*)
+            from {view} as i {orgs}
+            where {school} is not null
+            group by all""",
+        [batch_id, t.name],
+    )
+
+
 def _write_table(
     con: duckdb.DuckDBPyConnection, t: Table, incoming: pl.DataFrame, batch_id: int, mode: str
 ) -> dict[str, int]:
@@ -133,6 +167,7 @@ def _write_table(
     # string_view Arrow (polars' own layout) is handed over without copying; DuckDB reads it as VARCHAR
     con.register(view, incoming.select(t.column_names).to_arrow(compat_level=pl.CompatLevel.newest()))
     try:
+        _record_arrivals(con, t, view, batch_id)
         if not con.execute(f"select count(*) from {t.name}").fetchall()[0][0]:
             # nothing current yet: every row is new, written once, straight from the frame
             con.execute(f"{into} select {cols}, ?, false, true from {view}", [batch_id])

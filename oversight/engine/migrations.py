@@ -18,7 +18,7 @@ from oversight.contract.errors import StoreError
 from oversight.contract.schema import TABLES, TABLES_BY_NAME, Table
 from oversight.engine.queries import rule_text, sql_text
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 
 def _columns_ddl(t: Table) -> str:
@@ -156,6 +156,16 @@ def _migration_10() -> list[str]:
     ]
 
 
+def _migration_11() -> list[str]:
+    """What each batch brought per school and period (engine.ledger.ARRIVALS), changed rows or not: a
+    school that reports the same rows again has reported, though the row history keeps no new version."""
+    return [
+        """create table if not exists batch_arrivals (
+            batch_id bigint not null, table_name varchar not null, school_code varchar not null,
+            year integer, school_year varchar, rows_count bigint not null)""",
+    ]
+
+
 #: Derived tables (queries/derived_<name>.sql) and the tables whose changes rebuild them. They hold the
 #: per-org-quarter, per-school-year summaries of the big record tables, so a page reads a few hundred
 #: thousand summary rows instead of scanning millions of meetings and matters on every view.
@@ -195,6 +205,7 @@ MIGRATIONS: dict[int, list[str]] = {
     8: _migration_8(),  # 学校 accounts' scope, forced password change, lasting sessions
     9: _migration_9(),  # the append-only audit log (engine/audit.py)
     10: _migration_10(),  # 报送任务 and 整改台账 (engine/rounds.py, engine/rectification.py)
+    11: _migration_11(),  # what each batch brought per school and period (报送任务)
 }
 
 
@@ -232,7 +243,7 @@ RULES_ON_SUMMARIES: tuple[str, ...] = ("branch_quarters",)
 RULES_FROM_VERSION = 3
 #: Rules reading a table that a later migration made: created before the migrations after that one
 #: (and by ensure_rules at the end), never before the table exists.
-RULE_TABLES_FROM: dict[str, int] = {"filtered_activities": 7, "school_arrivals": 7}
+RULE_TABLES_FROM: dict[str, int] = {"filtered_activities": 7, "school_arrivals": 11}
 
 
 def create_rules(con: duckdb.DuckDBPyConnection, names: tuple[str, ...] = RULES) -> None:

@@ -58,7 +58,7 @@ select
                                               || rolled_back::varchar, ',' order by batch_id)) from batches), '')
     || '-' || coalesce((select md5(string_agg(username || ' ' || role, ',' order by username)) from users), '')
     || '-' || coalesce((select md5(string_agg(key || '=' || value, ',' order by key)) from meta
-                        where key in ('schema_version', 'rules_sha')), '')
+                        where key in ('schema_version', 'rules_sha', 'rectification_synced')), '')
     || '-' || (select count(*) || ':' || count(closed_at) from rounds)
     || '-' || (select count(*) from rectification_events)
 """
