@@ -32,9 +32,9 @@ def role_named(name: str) -> str:
 #: rollback, no accounts, no audit log, no page that lists the district's schools.
 RIGHTS: dict[str, tuple[str, ...]] = {
     ROLE_LEADER: ("view",),
-    ROLE_ANALYST: ("view", "upload"),
-    ROLE_ADMIN: ("view", "upload", "rollback", "accounts", "audit"),
-    ROLE_SCHOOL: ("view", "upload"),
+    ROLE_ANALYST: ("view", "upload", "tasks", "rectify"),
+    ROLE_ADMIN: ("view", "upload", "rollback", "accounts", "audit", "tasks", "rectify"),
+    ROLE_SCHOOL: ("view", "upload", "rectify"),
 }
 RIGHT_LABELS = {
     "view": "查看看板",
@@ -42,6 +42,8 @@ RIGHT_LABELS = {
     "rollback": "撤销批次",
     "accounts": "管理账号",
     "audit": "查看审计日志",
+    "tasks": "发布报送任务、整改立项和销号",
+    "rectify": "填写整改措施",
 }
 
 #: The pages (by their title, as page.page_setup and the sidebar name them) a 学校 account may open.
