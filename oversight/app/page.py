@@ -6,20 +6,21 @@ opens first. The app layer is the only code that imports streamlit (tests/test_l
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from oversight.app import cache, sidebar, style
+from oversight.app import cache, login, sidebar, style
 from oversight.contract import roles
 from oversight.contract.errors import AccessDenied, OversightError
 from oversight.engine import queries, users
 from oversight.metrics import periods
 
 APP_TITLE = "党组织领导的校长负责制落实情况监督看板"
-SESSION_USER = "user"
+SESSION_USER = login.SESSION_USER
 #: The sidebar's page list: (file, label, right needed). Directory mode would label the home page "app"
 #: and list every page to everyone before login; our own links say 总览 and show only what the role may open.
 NAV: tuple[tuple[str, str, str], ...] = (
@@ -33,6 +34,8 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/9_活动台账.py", "活动台账", "view"),
     ("pages/7_数据上传.py", "数据上传", "upload"),
     ("pages/8_账号管理.py", "账号管理", "accounts"),
+    ("pages/13_审计日志.py", "审计日志", "audit"),
+    ("pages/10_修改密码.py", "修改密码", "view"),
 )
 
 
@@ -53,25 +56,6 @@ def show_error(exc: Exception) -> None:
         st.error(f"程序内部错误（{type(exc).__name__}），数据未改动。请把本页截图发给维护人员。")
 
 
-def _login_form(db: str) -> None:
-    st.title(APP_TITLE)
-    st.subheader("登录")
-    with st.form("login", enter_to_submit=False):
-        username = st.text_input("用户名", key="login_username")
-        password = st.text_input("密码", type="password", key="login_password")
-        submitted = st.form_submit_button("登录", type="primary")
-    if submitted:
-        try:
-            with cache.connection(db) as con:
-                user = users.login(con, username, password)  # type: ignore[arg-type]
-        except OversightError as exc:
-            st.error(exc.message)
-        else:
-            st.session_state[SESSION_USER] = {"username": user.username, "role": user.role}
-            st.rerun()
-    st.caption("首次使用：管理员账号在运行 make run 时创建，初始密码只在终端显示一次。忘记密码请联系管理员。")
-
-
 def current_user() -> roles.User | None:
     data = st.session_state.get(SESSION_USER)
     return roles.User(data["username"], data["role"]) if data else None
@@ -86,38 +70,52 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         st.title(APP_TITLE)
         st.warning(f"还没有数据库文件（{db}）。请在终端运行 `make run` 或 `oversight demo` 生成示例数据。")
         st.stop()
+    if current_user() is None:
+        login.from_cookie(db)  # a refresh or a new tab of a lasting login
     user, version = _session_state_of(db)
     if user is None:
-        st.session_state.pop(SESSION_USER, None)
-        _login_form(db)
+        login.forget()
+        login.login_form(db, APP_TITLE)
         st.stop()
     _navigation(user)
     try:
         roles.require(user, right)
+        if not user.may_open(title):  # a 学校 account: only roles.SCHOOL_PAGES (deny by default)
+            raise AccessDenied(roles.SCHOOL_PAGE_REFUSAL)
     except AccessDenied as exc:
         st.title(title)
         st.error(exc.message)
         st.stop()
     st.sidebar.markdown(f"**{user.username}**（{user.role}）")
     if st.sidebar.button("退出登录", key="logout"):
-        st.session_state.pop(SESSION_USER, None)
-        st.rerun()
+        login.logout(db)
+    if st.session_state.get(login.MUST_CHANGE):  # a one-time password: nothing else until it is changed
+        st.title("修改密码")
+        login.change_password_form(db, user.username, forced=True)
+        st.stop()
     if filters:
         params, options = sidebar.sidebar_filters(db, version)
         params = cache.resolve(db, version, params)
     else:
         params, options = periods.Params(), {"years": [], "school_years": []}
+    # the account's scope, set last so that nothing the sidebar read from the URL can widen it; a 学校
+    # account reads its own school whatever town, stage or area type the URL names
+    if user.is_school:
+        params = dataclasses.replace(params, town=None, stage=None, area_type=None)
+    params = dataclasses.replace(params, scope=user.scope)
     st.title(title)
+    login.show_notice()
     return PageContext(user, db, version, params, options["years"], options["school_years"])
 
 
 def _session_state_of(db: str) -> tuple[roles.User | None, str]:
-    """The user's role as the database holds it now, and the data version: one connection per rerun."""
+    """The user's role and scope as the database holds them now, and the data version: one connection
+    per rerun. The scope of a 学校 account comes from here (engine.users.account), never from the URL."""
     user = current_user()
     with cache.connection(db) as con:
         version = queries.data_version(con)  # type: ignore[arg-type]
-        role = users.role_of(con, user.username) if user else None  # type: ignore[arg-type]
-    return (roles.User(user.username, role) if user and role else None), version
+        held = users.account(con, user.username) if user else None  # type: ignore[arg-type]
+    return held, version
 
 
 def _navigation(user: roles.User) -> None:
@@ -125,7 +123,7 @@ def _navigation(user: roles.User) -> None:
     page registry to link into; it then simply draws no links."""
     try:
         for path, label, right in NAV:
-            if user.can(right):
+            if user.can(right) and user.may_open(label):
                 st.sidebar.page_link(path, label=label)
     except StreamlitAPIException:
         return
@@ -142,5 +140,4 @@ def verified_user(db: str | None = None) -> roles.User | None:
     if user is None:
         return None
     with cache.connection(db) as con:
-        role = users.role_of(con, user.username)  # type: ignore[arg-type]
-    return roles.User(user.username, role) if role else None
+        return users.account(con, user.username)  # type: ignore[arg-type]
