@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -81,7 +82,7 @@ def server(demo_db: Path, tmp_path: Path) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "oversight/app/asgi.py",  # as make run serves it: the login keeps its cookie
             "--server.headless",
             "true",
             "--server.port",
@@ -227,8 +228,13 @@ def test_analyst_upload_to_overview_and_report_then_leader_refused(
             assert button.count() == 1, (
                 "总览页缺少“生成情况总结（Word）”按钮：app.py 需调用 ui.report_download_button(ctx)"
             )
-            with page.expect_download(timeout=SLOW * 2) as download:
-                button.click()
+            # built with a progress bar in a status box, then handed over by its own button
+            button.click()
+            expect(page.get_by_text(re.compile(r"情况总结已生成（用时 [0-9.]+ 秒）"))).to_be_visible(
+                timeout=SLOW * 2
+            )
+            with page.expect_download(timeout=SLOW) as download:
+                page.get_by_role("button", name="下载情况总结（Word）").click()
             target = tmp_path / "情况总结.docx"
             download.value.save_as(target)
             document = docx.Document(io.BytesIO(target.read_bytes()))
