@@ -238,26 +238,60 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
+_MUST_CHANGE_NOTE = "首次登录时须修改密码。"
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     from oversight.contract import roles
-    from oversight.engine import connection, users
+    from oversight.engine import connection, logins, users
 
     with connection.opened(connection.resolve_db_path(args.db)) as con:
         if args.action == "add":
-            user = users.add_user(con, args.username, _password(args), roles.role_named(args.role))
-            print(f"已添加用户 {user.username}（{user.role}）。")
+            user = users.add_user(
+                con,
+                args.username,
+                _password(args),
+                roles.role_named(args.role),
+                school_code=args.school,
+                education_group=args.group,
+            )
+            if args.must_change:
+                logins.require_change(con, user.username)
+            print(
+                f"已添加用户 {user.username}（{user.role}）。"
+                + (_MUST_CHANGE_NOTE if args.must_change else "")
+            )
         elif args.action == "remove":
             users.remove_user(con, args.username)
             print(f"已删除用户 {args.username}。")
+        elif args.action == "role":
+            user = users.set_role(
+                con,
+                args.username,
+                roles.role_named(args.role),
+                school_code=args.school,
+                education_group=args.group,
+            )
+            print(
+                f"已把用户 {user.username} 的角色改为{user.role}"
+                + (f"（学校：{'、'.join(user.scope)}）" if user.scope else "")
+                + "。"
+            )
         elif args.action == "passwd":
             users.set_password(con, args.username, _password(args))
-            print(f"已重置用户 {args.username} 的密码，并解除锁定。")
+            if args.must_change:
+                logins.require_change(con, args.username)
+            print(
+                f"已重置用户 {args.username} 的密码，并解除锁定。"
+                + (_MUST_CHANGE_NOTE if args.must_change else "")
+            )
         elif args.action == "list":
             users = users.list_users(con)
             if not users:
                 print("还没有任何账号，运行 oversight users ensure-admin 创建第一个管理员。")
             for u in users:
-                print(f"{u['用户名']}  {u['角色']}  创建于 {u['创建时间']}")
+                bound = f"  {u['绑定学校']}" if u.get("绑定学校") else ""
+                print(f"{u['用户名']}  {u['角色']}{bound}  创建于 {u['创建时间']}")
         elif args.action == "ensure-admin":
             password = users.ensure_admin(con, args.username or "admin")
             if password:
@@ -335,14 +369,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("templates", "写出空白导入模板", cmd_templates)
     p.add_argument("dir", help="输出目录")
     p = add("users", "管理账号", cmd_users)
-    p.add_argument("action", choices=("add", "remove", "passwd", "list", "ensure-admin"))
+    p.add_argument("action", choices=("add", "remove", "passwd", "role", "list", "ensure-admin"))
     p.add_argument("username", nargs="?", help="用户名")
     p.add_argument(
         "--role",
         default="领导",
-        help="角色：领导、分析员、管理员（也可写 leader、analyst、admin）",
+        help="角色：领导、分析员、管理员、学校（也可写 leader、analyst、admin、school）",
     )
+    p.add_argument("--school", help="学校账号绑定的学校标识码（add、role）")
+    p.add_argument("--group", help="学校账号绑定的教育集团（add、role；可看到集团内各校）")
     p.add_argument("--password", help="密码（不给出时交互输入）")
+    p.add_argument(
+        "--must-change",
+        action="store_true",
+        help="add、passwd：这是一次性密码，账号首次登录时须改为自己的密码",
+    )
     db(p)
     p = add("report", "生成年度情况总结（Word）", cmd_report)
     p.add_argument("--year", type=int, help="年度，默认数据中最新的年度")
@@ -357,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
     args = build_parser().parse_args(argv)
-    if args.command == "users" and args.action in ("add", "remove", "passwd") and not args.username:
+    if args.command == "users" and args.action in ("add", "remove", "passwd", "role") and not args.username:
         print("用法错误：请给出用户名（运行 oversight users --help 查看用法）", file=sys.stderr)
         return EXIT_USAGE
     try:

@@ -1,15 +1,17 @@
 """学校画像: one school on one page: every indicator against the district, its leadership timeline,
 matters, meetings, honours, rotation history, 党建品牌, activities and 统编三科 staffing. The school
-comes from the `school` query parameter (links from 总览) or the selectbox."""
+comes from the `school` query parameter (links from 总览) or the selectbox, among the schools the
+account may see: a 学校 account's list holds only its own, so another school's code in the URL is
+ignored (the list is read through the scope), and the opening is written to the audit log."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from oversight.app import cache, page, sidebar, widgets
+from oversight.app import cache, page, scoped, sidebar, widgets
 from oversight.contract.catalog import ROTATION_TARGET
 from oversight.metrics import schools
-from oversight.present import figures, tables
+from oversight.present import figures
 
 ctx = page.page_setup("学校画像")
 school_list = cache.query(ctx.db, ctx.version, "schools_list", ctx.params)
@@ -33,16 +35,11 @@ st.caption(f"党建品牌：{row['brands'] or '尚未创建'}")
 with st.expander("学校基本信息"):
     widgets.table(info, f"{row['school_name']}：基本信息", "info")
 
-district, matrix = cache.overview(ctx.db, ctx.version, ctx.params)
+_, matrix = cache.overview(ctx.db, ctx.version, ctx.params)
 mine = matrix.filter(matrix["school_code"] == code)
-versus = tables.school_vs_district_frame(mine.row(0, named=True) if mine.height else {}, district)
 st.subheader("各项指标与全区对比")
-widgets.chart(
-    figures.school_vs_district(versus, title=f"{row['school_name']}与全区对比"),
-    versus,
-    f"{row['school_name']}：指标对比",
-    "versus",
-)
+scoped.versus_section(ctx, mine.row(0, named=True) if mine.height else {}, row["school_name"], "versus")
+scoped.profile_opened(ctx, f"{row['school_name']}（{code}）")
 
 leaders = cache.query(ctx.db, ctx.version, "school_profile_leaders", ctx.params, school)
 st.subheader("领导班子")

@@ -9,7 +9,7 @@ import functools
 import polars as pl
 import streamlit as st
 
-from oversight.app import downloads, memo, sidebar
+from oversight.app import audit_log, downloads, memo, sidebar
 from oversight.contract import catalog
 from oversight.contract.catalog import INDICATORS_BY_KEY, STATUS_NONE
 from oversight.metrics import indicators, schools
@@ -52,7 +52,9 @@ def download_xlsx(df: pl.DataFrame, name: str, key: str) -> None:
     shown = tables.display_frame(tables.readable(df))
     st.download_button(
         "下载 Excel（.xlsx）",
-        data=functools.partial(xlsx.frame_to_xlsx, shown, name, tables.column_kinds(df)),
+        data=audit_log.session_audited(
+            functools.partial(xlsx.frame_to_xlsx, shown, name, tables.column_kinds(df)), f"{name}.xlsx"
+        ),
         file_name=f"{name}.xlsx",
         mime=XLSX_MIME,
         key=f"dl_{key}",

@@ -117,6 +117,10 @@ def add_user(
     return account(con, username) or User(username, role)
 
 
+BINDING_SQL = "select school_code, education_group from users where username = ?"
+GROUP_SCHOOLS_SQL = "select school_code from schools where education_group = ? order by school_code"
+
+
 def _scope(
     con: duckdb.DuckDBPyConnection, role: str, school_code: str | None, education_group: str | None
 ) -> tuple[str, ...] | None:
@@ -127,24 +131,24 @@ def _scope(
     if school_code:
         return (school_code,)
     if education_group:
-        rows = con.execute(
-            "select school_code from schools where education_group = ? order by school_code",
-            [education_group],
-        ).fetchall()
+        rows = con.execute(GROUP_SCHOOLS_SQL, [education_group]).fetchall()
         return tuple(str(r[0]) for r in rows)
     return ()
 
 
 def account(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     """The account as the database holds it now: role and scope (None once the account is removed).
-    The one place a User's scope comes from."""
-    rows = con.execute(
-        "select role, school_code, education_group from users where username = ?", [username.strip()]
-    ).fetchall()
-    if not rows:
+    The one place a User's scope comes from. A district account costs one statement, role_of's, which
+    engine.publish answers from the published copy; a 学校 account reads its binding as well."""
+    username = username.strip()
+    role = role_of(con, username)
+    if role is None:
         return None
-    role, school_code, education_group = rows[0]
-    return User(username.strip(), str(role), _scope(con, str(role), school_code, education_group))
+    if role != ROLE_SCHOOL:
+        return User(username, role)
+    rows = con.execute(BINDING_SQL, [username]).fetchall()
+    school_code, education_group = rows[0] if rows else (None, None)
+    return User(username, role, _scope(con, role, school_code, education_group))
 
 
 def remove_user(con: duckdb.DuckDBPyConnection, username: str, *, by: User | str | None = None) -> None:
@@ -158,6 +162,36 @@ def remove_user(con: duckdb.DuckDBPyConnection, username: str, *, by: User | str
     con.execute(
         "delete from sessions where username = ?", [username]
     )  # a new account of that name starts afresh
+
+
+def set_role(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    role: str,
+    *,
+    school_code: str | None = None,
+    education_group: str | None = None,
+    by: User | str | None = None,
+) -> User:
+    """Change an account's role (and a 学校 account's binding); the last administrator stays one."""
+    _check_role(role)
+    rows = con.execute("select role from users where username = ?", [username]).fetchall()
+    if not rows:
+        raise OversightError(f"用户 {username} 不存在。", title="用户不存在")
+    if rows[0][0] == ROLE_ADMIN and role != ROLE_ADMIN and count_admins(con) <= 1:
+        raise OversightError("不能更改最后一个管理员账号的角色。", title="无法更改")
+    school_code, education_group = _check_binding(con, role, school_code, education_group)
+    con.execute(
+        "update users set role = ?, school_code = ?, education_group = ? where username = ?",
+        [role, school_code, education_group, username],
+    )
+    bound = (
+        f"，绑定学校 {school_code}"
+        if school_code
+        else (f"，绑定教育集团 {education_group}" if education_group else "")
+    )
+    audit.record(con, by, audit.ROLE_CHANGED, username, f"{rows[0][0]} → {role}{bound}")
+    return account(con, username) or User(username, role)
 
 
 def set_password(
@@ -197,6 +231,15 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
         }
         for r in rows
     ]
+
+
+def binding_choices(con: duckdb.DuckDBPyConnection) -> tuple[list[tuple[str, str]], list[str]]:
+    """What a 学校 account may be bound to: (code, name) of every school, and every 教育集团."""
+    schools = con.execute("select school_code, school_name from schools order by school_code").fetchall()
+    groups = con.execute(
+        "select distinct education_group from schools where education_group is not null order by 1"
+    ).fetchall()
+    return [(str(c), str(n)) for c, n in schools], [str(g[0]) for g in groups]
 
 
 def role_of(con: duckdb.DuckDBPyConnection, username: str) -> str | None:

@@ -85,7 +85,7 @@ def check_scope(
                 -1,
             )
             continue
-        outside = rows.filter(pl.col("_owner").is_null() | ~pl.col("_owner").is_in(mine))
+        outside = rows.filter(pl.col("_owner").is_null() | ~pl.col("_owner").is_in(mine.implode()))
         if outside.is_empty():
             continue
         via = "所属党组织的学校" if name in VIA_ORG else label
