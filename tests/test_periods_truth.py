@@ -207,3 +207,24 @@ def test_schools_without_a_record_are_listed_as_not_reported_not_as_failing(
     at = run_overview(db, monkeypatch)
     listed = [m.value for m in at.markdown if m.value.startswith("**双向述职**")]
     assert listed == [f"**双向述职**：54 所中 51 所已报送，3 所未报送：{'、'.join(names)}"]
+
+
+def test_the_headline_sorts_changes_into_better_and_worse_not_up_and_down(demo_db_template: Path) -> None:
+    """A smaller 统编三科 gap is good news: it stands with the gains, in words, not as a 下降 of -3."""
+    with connection.snapshot(demo_db_template) as con:
+        p = periods.resolve(con, periods.Params())
+        (result, _), (before, _) = indicators.overviews(con, [p, periods.previous(p)])
+        watched = watch.watch_list(con, p)
+    better, worse = headline.changes(result, before)
+    assert better == [
+        "书记校长分设 +13.3 个百分点",
+        "交叉任职 +9.9 个百分点",
+        "三重一大两级审议 +5.8 个百分点",
+        "章程修订 +48.1 个百分点",
+        "双向述职 +1.9 个百分点",
+        "统编三科教师缺口减少 3 名",
+    ]
+    assert worse == ["三会一课 -6.5 个百分点"]
+    assert headline.sentences(result, before, watched, p)[1] == (
+        "与上期相比，向好：" + "、".join(better) + "；下滑：三会一课 -6.5 个百分点。"
+    )

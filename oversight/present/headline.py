@@ -45,9 +45,11 @@ def status_counts(result: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def changes(now: dict[str, Any], before: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """('书记校长分设 +13.3 个百分点', '统编三科教师缺口 -3 名', ...) rose and fell since 上期: a share by at
-    least NOTABLE_CHANGE, a count (the 统编三科 gap) by at least one."""
-    rose, fell = [], []
+    """What got better and what got worse since 上期: ('书记校长分设 +13.3 个百分点', '统编三科教师缺口减少 3 名')
+    and ('三会一课 -6.5 个百分点',). A share counts when it moved by at least NOTABLE_CHANGE, a count (the
+    统编三科 gap, where less is better) by at least one; a leader reads 下降 as bad news, so a smaller gap
+    is listed as better, in words."""
+    better, worse = [], []
     for key in JUDGED:
         if key not in now or key not in before:
             continue
@@ -56,9 +58,13 @@ def changes(now: dict[str, Any], before: dict[str, Any]) -> tuple[list[str], lis
         share = ind.unit == "share"
         if value is None or prior is None or abs(value - prior) < (NOTABLE_CHANGE if share else 1):
             continue
-        diff = points(value - prior) if share else f"{value - prior:+.0f} {ind.count_unit}".rstrip()
-        (rose if value > prior else fell).append(f"{ind.zh} {diff}")
-    return rose, fell
+        if share:
+            diff = f"{ind.zh} {points(value - prior)}"
+        else:
+            diff = f"{ind.zh}{'减少' if value < prior else '增加'} {abs(value - prior):.0f} {ind.count_unit}".rstrip()
+        improved = (value < prior) if ind.lower_is_better else (value > prior)
+        (better if improved else worse).append(diff)
+    return better, worse
 
 
 def sentences(now: dict[str, Any], before: dict[str, Any], watch: pl.DataFrame, p: Params) -> list[str]:
@@ -77,9 +83,9 @@ def sentences(now: dict[str, Any], before: dict[str, Any], watch: pl.DataFrame, 
         else "；没有连续两期未达标的学校。"
     )
     out = [first]
-    rose, fell = changes(now, before)
-    if rose or fell:
-        moved = [f"提高：{'、'.join(rose)}" if rose else "", f"下降：{'、'.join(fell)}" if fell else ""]
+    better, worse = changes(now, before)
+    if better or worse:
+        moved = [f"向好：{'、'.join(better)}" if better else "", f"下滑：{'、'.join(worse)}" if worse else ""]
         out.append("与上期相比，" + "；".join(m for m in moved if m) + "。")
     incomplete = [
         f"{INDICATORS_BY_KEY[key].zh}（{coverage_text(key, covered)}）"
