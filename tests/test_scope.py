@@ -118,7 +118,17 @@ def run_as(page: Path, username: str, role: str, **query: str) -> AppTest:
 def page_output(at: AppTest) -> str:
     """Every text, table cell, choice and chart of a page run."""
     parts: list[str] = []
-    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
+    for kind in (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "info",
+        "success",
+        "warning",
+        "error",
+    ):
         parts += [str(e.value) for e in getattr(at, kind)]
     parts += [str(m.label) + str(m.value) for m in at.metric]
     parts += [df.value.to_csv() if hasattr(df.value, "to_csv") else str(df.value) for df in at.dataframe]
@@ -154,8 +164,13 @@ def test_a_school_account_carries_its_scope_from_the_account(db: Path) -> None:
 
 def test_rights_of_the_school_role() -> None:
     school = roles.User("s", roles.ROLE_SCHOOL, (OWN,))
-    assert [r for r in ("view", "upload", "rollback", "accounts", "audit") if school.can(r)] == ["view", "upload"]
-    assert {t for t in ("总览", "学校画像", "数据上传", "组织建设", "趋势", "账号管理") if school.may_open(t)} == {
+    assert [r for r in ("view", "upload", "rollback", "accounts", "audit") if school.can(r)] == [
+        "view",
+        "upload",
+    ]
+    assert {
+        t for t in ("总览", "学校画像", "数据上传", "组织建设", "趋势", "账号管理") if school.may_open(t)
+    } == {
         "总览",
         "学校画像",
         "数据上传",
@@ -185,7 +200,12 @@ def test_the_query_layer_refuses_what_the_scope_does_not_cover(db: Path) -> None
         assert listed["school_code"].to_list() == [OWN]
         with pytest.raises(AccessDenied, match="本校"):
             queries.run_query(con, "school_profile_info", periods.query_params(scoped, school_code=OTHER))
-        assert queries.run_query(con, "school_profile_info", periods.query_params(scoped, school_code=OWN)).height == 1
+        assert (
+            queries.run_query(
+                con, "school_profile_info", periods.query_params(scoped, school_code=OWN)
+            ).height
+            == 1
+        )
         with pytest.raises(AccessDenied, match="全区"):
             queries.run_query(con, "history_years", periods.query_params(scoped))
         # the school's own readings: one school, 联合 orgs and district-level activities left out

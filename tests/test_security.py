@@ -43,8 +43,13 @@ HOSTILE = (
     "$year {town} %s ? :name",
     "[点我](javascript:alert(1)) **粗体**",
 )
-ROLES = (roles.ROLE_LEADER, roles.ROLE_ANALYST, roles.ROLE_ADMIN)
-USERS = {roles.ROLE_LEADER: "领导甲", roles.ROLE_ANALYST: "分析员甲", roles.ROLE_ADMIN: "管理员甲"}
+ROLES = (roles.ROLE_LEADER, roles.ROLE_ANALYST, roles.ROLE_ADMIN, roles.ROLE_SCHOOL)
+USERS = {
+    roles.ROLE_LEADER: "领导甲",
+    roles.ROLE_ANALYST: "分析员甲",
+    roles.ROLE_ADMIN: "管理员甲",
+    roles.ROLE_SCHOOL: "学校甲",
+}
 
 # ---------------------------------------------------------------- a database full of hostile text
 
@@ -82,8 +87,10 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with connection.opened(path) as con:
         result = pipeline.load_files(con, hostile_files(), user="安全测试")
         assert result.ok, result.validation.report if result.validation else None
+        first_school = con.execute("select min(school_code) from schools").fetchall()[0][0]
         for role, name in USERS.items():
-            users.add_user(con, name, f"{name}-pass-1", role)
+            bound = first_school if role == roles.ROLE_SCHOOL else None
+            users.add_user(con, name, f"{name}-pass-1", role, school_code=bound)
     return path
 
 
@@ -325,6 +332,13 @@ def page_right(page: Path) -> str:
     return m.group(1) or "view"
 
 
+def page_title(page: Path) -> str:
+    """The title a page gives its one page_setup call (what roles.SCHOOL_PAGES lists)."""
+    m = re.search(r'page_setup\(\s*"([^"]+)"', page.read_text(encoding="utf-8"))
+    assert m, f"{page.name} 没有调用 page.page_setup"
+    return m.group(1)
+
+
 def run_page(page: Path, role: str | None, **query: str) -> AppTest:
     at = AppTest.from_file(str(page), default_timeout=120)
     if role is not None:
@@ -346,7 +360,8 @@ def test_role_gate_of_every_page(page: Path, role: str | None, db: Path) -> None
         assert [t.label for t in at.text_input] == ["用户名", "密码"]
         assert not at.dataframe and not at.metric and not at.get("file_uploader")
         return
-    allowed = roles.User(USERS[role], role).can(page_right(page))
+    user = roles.User(USERS[role], role)
+    allowed = user.can(page_right(page)) and user.may_open(page_title(page))
     if allowed:
         assert not refusals, refusals
         assert not markdown_with_html(at)
@@ -359,7 +374,7 @@ def test_role_gate_of_every_page(page: Path, role: str | None, db: Path) -> None
 def test_rollback_is_offered_to_administrators_only(db: Path) -> None:
     page = ROOT / "pages" / "7_数据上传.py"
     shown = {role: any(b.key == "rollback" for b in run_page(page, role).button) for role in ROLES[1:]}
-    assert shown == {roles.ROLE_ANALYST: False, roles.ROLE_ADMIN: True}
+    assert shown == {roles.ROLE_ANALYST: False, roles.ROLE_ADMIN: True, roles.ROLE_SCHOOL: False}
 
 
 @pytest.mark.parametrize("page", ["7_数据上传.py", "8_账号管理.py"])

@@ -50,9 +50,9 @@ RIGHT_LABELS = {
 #: Deny by default: a page not listed here refuses a scoped account before it reads anything, so a new
 #: page is closed to schools until its author has made every list, chart and download on it read
 #: through the scope and adds its title here.
-SCHOOL_PAGES: frozenset[str] = frozenset({"总览", "学校画像", "数据上传", "修改密码"})
+SCHOOL_PAGES: frozenset[str] = frozenset({"总览", "学校画像", "数据上传", "修改密码", "报送任务", "整改台账"})
 SCHOOL_PAGE_REFUSAL = (
-    "学校账号只能查看本校的情况（总览、学校画像）和上传本校数据；本页列出全区各校，不对学校账号开放。"
+    "学校账号无权打开本页：本页列出全区各校。学校账号只能查看本校的情况（总览、学校画像）和上传本校数据。"
 )
 
 MAX_FAILED_ATTEMPTS = 5
