@@ -74,6 +74,10 @@ def filters_text(params: Params) -> str:
 def scope_text(params: Params) -> str:
     """The period and the filters in force, in one line."""
     filters = filters_text(params)
+    if params.scope is not None:  # a 学校 account: its own school(s), whatever the filters
+        return period_text(params) + (
+            "；本校" if len(params.scope) <= 1 else f"；本集团 {len(params.scope)} 所学校"
+        )
     return period_text(params) + (f"；{filters}" if filters else "；全部学校")
 
 
