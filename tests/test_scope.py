@@ -178,6 +178,15 @@ def test_rights_of_the_school_role() -> None:
     assert roles.User("l", roles.ROLE_LEADER).may_open("组织建设")
 
 
+def test_a_school_page_run_reads_its_scope_from_the_published_copy() -> None:
+    """A 学校 account's role and scope are read on every page run; engine.publish answers those texts
+    from the read-only copy, so a school's page run opens no file either."""
+    from oversight.engine import connection as engine_connection
+
+    for sql in (users.BINDING_SQL, users.GROUP_SCHOOLS_SQL):
+        assert sql in engine_connection._snapshot_statements()
+
+
 # ---------------------------------------------------------------- the query layer
 
 

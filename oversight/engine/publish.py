@@ -404,7 +404,14 @@ def writing(primary: str | os.PathLike[str]) -> Iterator[None]:
 #: everything after it, runs on the primary, exactly as before (logins read their failure counters there).
 #: These texts are those of queries/data_version.sql and engine.users.role_of: tests/test_serving.py fails
 #: if either changes without this set.
-SNAPSHOT_STATEMENTS: frozenset[str] = frozenset({"select role from users where username = ?"})
+SNAPSHOT_STATEMENTS: frozenset[str] = frozenset(
+    {
+        "select role from users where username = ?",
+        # engine.users.BINDING_SQL and GROUP_SCHOOLS_SQL: a 学校 account's scope (tests/test_scope.py)
+        "select school_code, education_group from users where username = ?",
+        "select school_code from schools where education_group = ? order by school_code",
+    }
+)
 
 
 class Rows:
