@@ -210,3 +210,14 @@ def test_a_record_survives_a_restart_and_keeps_its_order(tmp_path: Path) -> None
     shutil.copyfile(path, tmp_path / "b.duckdb")
     with connection.opened(tmp_path / "b.duckdb", read_only=True) as con:
         assert [e["object"] for e in audit.entries(con).to_dicts()] == ["文件2", "文件1", "文件0"]
+
+
+def test_a_logout_is_an_entry(db: Path) -> None:
+    from oversight.engine import logins
+
+    with connection.opened(db) as con:
+        token = logins.start_session(con, "领导甲")
+        logins.end_session(con, token)
+        logins.end_session(con, token)  # already ended: nothing more to record
+    entry = _one(db, audit.LOGOUT)
+    assert (entry["username"], entry["role"], entry["object"]) == ("领导甲", roles.ROLE_LEADER, "领导甲")

@@ -20,7 +20,7 @@ import duckdb
 
 from oversight.contract.errors import AccessDenied, OversightError
 from oversight.contract.roles import SESSION_HOURS, SESSION_MAX_DAYS, User
-from oversight.engine import users
+from oversight.engine import audit, users
 
 #: last_seen_at is written at most this often, so a page turn rarely writes to the file
 TOUCH_EVERY = timedelta(minutes=5)
@@ -101,7 +101,13 @@ def redeem_ticket(con: duckdb.DuckDBPyConnection, ticket: str) -> str | None:
 def end_session(con: duckdb.DuckDBPyConnection, token: str | None) -> None:
     """Logout: the token logs nobody in any more, in any process or browser tab."""
     if token:
+        rows = con.execute(
+            "select username from sessions where token_sha256 = ?", [_digest(token)]
+        ).fetchall()
         con.execute("delete from sessions where token_sha256 = ?", [_digest(token)])
+        if rows:
+            name = str(rows[0][0])
+            audit.record(con, users.account(con, name) or name, audit.LOGOUT, name)
 
 
 def end_sessions_of(con: duckdb.DuckDBPyConnection, username: str) -> None:
