@@ -7,7 +7,7 @@ connection.
 
 The dashboard pages are not timed through a browser: each page is run once with Streamlit's AppTest
 while the functions pages call with a connection are wrapped to record the calls the page makes
-(`worker_record`, the only place streamlit is imported); those calls are then replayed cold (fresh
+(`worker_record`, with `worker_report` the only places streamlit is imported); those calls are then replayed cold (fresh
 process) and warm (same connection, repeated), and once more "app style" (a fresh connection per call,
 which is what `oversight.ui` does on a cache miss).
 """
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.baselines import worker_pandas, worker_raw
-from benchmarks.generate import SCALES, generate, read_manifest, scaled_rows
+from benchmarks.generate import CALENDAR_YEARS, SCALES, generate, read_manifest, scaled_rows
 from oversight.contract.schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -538,6 +538,83 @@ def worker_generate(args: dict[str, Any]) -> dict[str, Any]:
     return {"files": files, "seconds": time.perf_counter() - started}
 
 
+# ---------------------------------------------------------------- the Word report (issue 15)
+
+#: builds timed after the first click, in the same process (chromium already up)
+REPORT_WARM_RUNS = 3
+
+
+def _report_page(db: str, year: int) -> None:
+    """The 总览 button's own code (app.downloads) on a page of its own: AppTest runs this as a script."""
+    from types import SimpleNamespace
+
+    from oversight.app import downloads
+    from oversight.contract import roles
+    from oversight.metrics import periods
+
+    ctx = SimpleNamespace(
+        db=db, user=roles.User("bench", roles.ROLE_LEADER), version="bench", params=periods.Params(year=year)
+    )
+    downloads.report_download_button(ctx)  # type: ignore[arg-type]
+
+
+def _click_report(db: str, year: int) -> float:
+    """A fresh session: the page with its button, then the click, timed until the download button is
+    there (the document built, with its progress bar, as a leader waits for it)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_report_page, args=(db, year), default_timeout=600).run()
+    started = time.perf_counter()
+    at.button[0].click().run()
+    seconds = time.perf_counter() - started
+    if at.exception or not at.get("download_button"):
+        raise RuntimeError(f"the report button failed: {[e.value for e in at.exception]}")
+    return seconds
+
+
+def worker_report(args: dict[str, Any]) -> dict[str, Any]:
+    """The Word report of `args["year"]` on `args["db"]`: the click on 总览's button in a fresh process
+    (chromium not yet started: the button starts it, the data is read meanwhile), then REPORT_WARM_RUNS
+    more clicks (chromium up, as within ten minutes of the last picture); one build's stages (read, charts,
+    write); a build without chromium (text and tables only); chromium's start on its own. Imports
+    streamlit, like worker_record."""
+    from oversight.engine import connection
+    from oversight.metrics import periods
+    from oversight.present import png, report
+
+    db, year = args["db"], int(args["year"])
+    load_before = _load_average()
+    cold = _click_report(db, year)
+    warm = [_click_report(db, year) for _ in range(int(args.get("warm_runs", REPORT_WARM_RUNS)))]
+    marks: list[tuple[str, float]] = []
+    with connection.snapshot(Path(db)) as con:
+        started = time.perf_counter()
+        raw = report.build_docx(
+            con, periods.Params(year=year), progress=lambda f, text: marks.append((text, time.perf_counter()))
+        )
+        built = time.perf_counter() - started
+        started = time.perf_counter()
+        report.build_docx(con, periods.Params(year=year), render=lambda figs: {})
+        text_only = time.perf_counter() - started
+    times = [t for _, t in marks]
+    stages = {name: round(b - a, 3) for (name, a), b in zip(marks, times[1:], strict=False)}
+    png.close()
+    started = time.perf_counter()
+    chromium = time.perf_counter() - started if png.wait_started() else None
+    png.close()
+    return {
+        "cold_s": cold,
+        "warm_s": warm,
+        "build_s": built,
+        "stages": stages,
+        "text_only_s": text_only,
+        "chromium_start_s": chromium,
+        "docx_bytes": len(raw),
+        "charts": png.chromium_path() is not None,
+        "load_average": load_before,
+    }
+
+
 #: the tasks of `python -m benchmarks _worker TASK JSON`
 WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "generate": worker_generate,
@@ -546,6 +623,7 @@ WORKERS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "pandas": worker_pandas,
     "record": worker_record,
     "queries": worker_queries,
+    "report": worker_report,
 }
 
 
@@ -726,6 +804,34 @@ def measure_queries(
     return out
 
 
+def measure_report(label: str, db: str, year: int, workdir: Path) -> dict[str, Any]:
+    """The Word report from the 总览 button (worker_report) and from `oversight report` (a subprocess:
+    interpreter, chromium start and exit included)."""
+    slug = re.sub(r"\W+", "-", label)
+    run = run_worker("report", {"db": db, "year": year, "label": slug}, workdir / "logs")
+    out_file = workdir / f"report-{slug}.docx"
+    cli, code, _ = run_measured(
+        [*_oversight_cmd(), "report", "--year", str(year), "--db", db, "--out", str(out_file)],
+        workdir / "logs" / f"report-cli-{slug}",
+    )
+    if code != 0:
+        raise RuntimeError(f"oversight report failed on {db} (exit {code})")
+    r = run.result
+    _progress(
+        f"{label}: Word report from the button {r['cold_s']:.1f} s cold, "
+        f"{statistics.median(r['warm_s']):.1f} s warm; oversight report {cli.seconds:.1f} s"
+    )
+    return {
+        "label": label,
+        "year": year,
+        "result": r,
+        "rss_bytes": run.rss_bytes,
+        "cli_s": cli.seconds,
+        "cli_cpu_s": cli.cpu_seconds,
+        "cli_rss_bytes": cli.rss_bytes,
+    }
+
+
 def district_db(workdir: Path) -> tuple[str | None, float]:
     """The bundled sample district (`oversight demo`), the "district" of the page figures."""
     db = workdir / "demo.duckdb"
@@ -765,6 +871,13 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         sets.append((f"x{steps[0]}", results["growth"][0]["db"], 0))
     sets.append((f"{args.scale} (x{main['step']})", main["db"], args.explain))
     results["queries"] = [measure_queries(label, db, workdir, args, explain) for label, db, explain in sets]
+    # the Word report: the sample district's 2023 (the summary it reproduces); --quick, the smoke run,
+    # the largest step's last full calendar year instead
+    if demo_db:
+        results["report"] = [measure_report("district (oversight demo)", demo_db, 2023, workdir)]
+    elif args.quick:
+        year = CALENDAR_YEARS[-2]
+        results["report"] = [measure_report(f"{args.scale} (x{main['step']})", main["db"], year, workdir)]
     results["total_s"] = time.perf_counter() - started
     results["load_average_end"] = _load_average()
     results["driver_rss_bytes"] = _peak_rss()

@@ -38,6 +38,7 @@ SECTIONS = (
     "## Growth",
     "## Page queries",
     "## Indicators command",
+    "## Word report",
     "## Peak memory",
 )
 
@@ -85,6 +86,12 @@ def test_figures_are_positive(run: tuple[str, dict]) -> None:
         assert p["result"]["warm_s"] > 0 and p["result"]["cold_s"] > 0, page
         assert not queries["record"]["result"]["pages"][page]["exceptions"], page
     assert all(r["seconds"] > 0 and r["rss_bytes"] > 0 for r in queries["indicators"])
+    # the Word report (issue 15): from the 总览 button, cold and warm, and from `oversight report`
+    (measured,) = results["report"]
+    r = measured["result"]
+    assert r["cold_s"] > 0 and len(r["warm_s"]) == 3 and all(t > 0 for t in r["warm_s"])
+    assert set(r["stages"]) == {"读取数据…", "绘制图表…", "写入文档…"}
+    assert r["text_only_s"] > 0 and r["docx_bytes"] > 10_000 and measured["cli_s"] > 0
 
 
 def test_targets_table_lists_every_target(run: tuple[str, dict]) -> None:
