@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oversight.app import cache, downloads, page, scoped, sidebar, widgets
+from oversight.app import cache, downloads, page, scoped, sidebar, tasks, widgets
 from oversight.contract.catalog import INDICATORS, INDICATORS_BY_KEY
 from oversight.metrics import details, schools
 from oversight.present import figures, headline
@@ -22,6 +22,8 @@ fresh = cache.freshness(ctx.db, ctx.version)
 if fresh is None:
     st.warning("数据库中还没有导入任何数据，请由分析员在“数据上传”页面上传学校报送的数据。")
     st.stop()
+for line in tasks.round_lines(ctx):  # 报送任务 in progress (a 学校 account: its own tasks)
+    st.info(f"报送任务：{line}", icon=":material/assignment:")
 if ctx.user.is_school:  # a 学校 account: its own statuses against the district totals (app.scoped)
     scoped.school_home(ctx)
     st.stop()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from oversight.app import cache, page, scoped, sidebar, widgets
+from oversight.app import cache, page, scoped, sidebar, tasks, widgets
 from oversight.contract.catalog import ROTATION_TARGET
 from oversight.metrics import schools
 from oversight.present import figures
@@ -110,3 +110,6 @@ with right:
         st.info("本校没有统编三科配备记录（只有民族语言授课学校报送）。")
     else:
         widgets.table(staffing, f"{row['school_name']}：统编三科配备", "staffing")
+
+st.subheader("整改事项")
+tasks.profile_items(ctx, code, row["school_name"])

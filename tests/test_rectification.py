@@ -8,19 +8,23 @@ below 10% in 2021-2022 too, so it is on the 2023 重点关注 list for 交流轮
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, timedelta
 from pathlib import Path
 
+import openpyxl
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from oversight.contract import catalog
+from oversight.contract import catalog, roles
 from oversight.contract.errors import OversightError
-from oversight.engine import Connection, audit, connection, ledger
+from oversight.engine import Connection, audit, connection, ledger, users
 from oversight.ingest import pipeline
 from oversight.metrics import rectification, watch
 from oversight.metrics.periods import Params
+from oversight.present import ledger as ledger_view
 
 SCHOOL = "2141020280"
 OTHER = "2141010148"
@@ -227,3 +231,105 @@ def test_a_school_scope_sees_only_its_own_items(con: Connection) -> None:
     assert set(mine["school_code"]) == {SCHOOL} and mine.height >= 1
     assert rectification.ledger(con, scope=()).is_empty()
     assert set(rectification.history(con, scope=(SCHOOL,))["school_code"]) == {SCHOOL}
+
+
+# ---------------------------------------------------------------- the pages (AppTest)
+
+ROOT = Path(__file__).resolve().parent.parent
+LEDGER_PAGE = ROOT / "pages" / "12_整改台账.py"
+PROFILE_PAGE = ROOT / "pages" / "5_学校画像.py"
+
+
+def _page(username: str, role: str, path: Path = LEDGER_PAGE, **query: str) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=120)
+    at.session_state["user"] = {"username": username, "role": role}
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _pick_rotation_item(at: AppTest) -> AppTest:
+    box = at.selectbox(key="ledger_item")
+    label = next(o for o in box.options if "交流轮岗比例" in o and ("城关第二初级中学" in o))
+    box.set_value(label).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _click(at: AppTest, label: str) -> AppTest:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_ledger_page_from_measures_to_close_and_rebound(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OVERSIGHT_DB", str(demo_db))
+    with connection.opened(demo_db) as c:
+        users.add_user(c, "学校甲", "school-pass-1", roles.ROLE_SCHOOL, school_code=SCHOOL)
+    # opening the page opens the 重点关注 items of the data as loaded
+    at = _page("分析员甲", "分析员")
+    assert {m.label: m.value for m in at.metric}["整改事项"] == "44"
+    assert {m.label: m.value for m in at.metric}["待整改"] == "44"
+
+    # the school sees its own items only, and writes and submits its measures
+    school = _page("学校甲", roles.ROLE_SCHOOL)
+    assert set(school.dataframe[0].value["学校"]) == {"城关第二初级中学"}
+    _pick_rotation_item(school)
+    item_id = int(school.selectbox(key="ledger_item").value.split(" ")[1])
+    school.text_area(key=f"measures_text_{item_id}").input("增派 3 名教师到乡村学校交流")
+    _click(school, "保存整改措施")
+    assert "整改措施已保存，状态为“整改中”。" in [s.value for s in school.success]
+    _pick_rotation_item(school)
+    _click(school, "提交复核")
+    assert "已提交复核。" in [s.value for s in school.success]
+    assert not [b for b in school.button if b.label == "销号"]  # a school cannot close
+
+    # the bureau's 销号 is refused while the school is still red
+    at = _pick_rotation_item(_page("分析员甲", "分析员"))
+    _click(at, "销号")
+    assert any("不能销号" in e.value and "2.9%" in e.value for e in at.error), [e.value for e in at.error]
+
+    # accepted after the school's load makes it 达标
+    with connection.opened(demo_db) as c:
+        _load(c, "交流轮岗.csv", _rotations_csv(SCHOOL, 1, 3))
+    at = _pick_rotation_item(_page("分析员甲", "分析员"))
+    _click(at, "销号")
+    assert "已销号。" in [s.value for s in at.success], [e.value for e in at.error]
+    with connection.opened(demo_db) as c:
+        assert _item(c)["state"] == catalog.RECTIFY_CLOSED
+        _load(c, "轮岗基数.csv", _quota_csv(SCHOOL, 80))  # red again: 4 of 80
+    at = _page("分析员甲", "分析员")
+    assert {m.label: m.value for m in at.metric}["反弹"] == "1"
+    with connection.opened(demo_db) as c:
+        assert _item(c)["state"] == catalog.RECTIFY_REBOUND
+
+    # the school profile lists the school's items
+    profile = _page("分析员甲", "分析员", PROFILE_PAGE, school=SCHOOL)
+    assert "整改事项" in [s.value for s in profile.subheader]
+    shown = next(df.value for df in profile.dataframe if "问题" in df.value)
+    assert set(shown["学校"]) == {"城关第二初级中学"} and "2022-2023学年交流轮岗比例 5.0%，低于 10%" in set(
+        shown["问题"]
+    )
+
+
+def test_the_ledger_export_has_the_bureaus_layout(con: Connection) -> None:
+    rectification.sync(con)
+    items = rectification.ledger(con)
+    book = openpyxl.load_workbook(io.BytesIO(ledger_view.ledger_xlsx(items)))
+    sheet = book.active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("序号", "学校", "问题", "整改措施", "责任人", "整改时限", "状态", "销号日期")
+    assert len(rows) == 45 and rows[1][0] == 1
+    rotation = next(r for r in rows if r[2] == "2022-2023学年交流轮岗比例 2.9%，低于 10%")
+    assert rotation[1] == "城关第二初级中学" and rotation[6] == "待整改" and rotation[7] in ("", None)
+
+
+def test_a_leader_sees_the_ledger_but_cannot_act(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OVERSIGHT_DB", str(demo_db))
+    at = _pick_rotation_item(_page("领导甲", "领导"))
+    labels = {b.label for b in at.button}
+    assert not labels & {"销号", "保存整改措施", "提交复核", "立项"}

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from oversight.contract import catalog
+from oversight.contract import catalog, roles
 from oversight.contract.errors import UsageError
 from oversight.contract.schema import TABLES, TABLES_BY_NAME
-from oversight.engine import Connection, audit, connection, ledger, queries
+from oversight.engine import Connection, audit, connection, ledger, queries, users
 from oversight.ingest import pipeline
 from oversight.metrics import rounds
 
@@ -160,3 +161,66 @@ def test_the_same_rows_sent_again_still_report(con: Connection) -> None:
     assert _summary(con)["reported_count"] == 1
     ledger.rollback(con, batch, user="管理员甲")
     assert _summary(con)["reported_count"] == 0
+
+
+# ---------------------------------------------------------------- the pages (AppTest)
+
+ROOT = Path(__file__).resolve().parent.parent
+ROUNDS_PAGE = ROOT / "pages" / "11_报送任务.py"
+HOME = ROOT / "app.py"
+
+
+def _page(path: Path, username: str, role: str) -> AppTest:
+    at = AppTest.from_file(str(path), default_timeout=120)
+    at.session_state["user"] = {"username": username, "role": role}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_the_round_page_opens_a_round_and_shows_it_moving_on_the_home_page(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OVERSIGHT_DB", str(demo_db))
+    at = _page(ROUNDS_PAGE, "分析员甲", "分析员")
+    assert "还没有报送任务。" in [i.value for i in at.info]
+    at.text_input(key="round_name").input("2023年度双向述职报送")
+    at.multiselect(key="round_tables").set_value(["双向述职"])
+    at.button[0].click()  # the form's submit button
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "已发布报送任务“2023年度双向述职报送”。" in [s.value for s in at.success]
+    assert _metrics(at) == {"应报": "54", "已报": "0", "未报": "54", "逾期": "0", "已报齐学校": "0/54"}
+    chase = at.dataframe[1].value  # the rounds table, then the 催报 list
+    assert len(chase) == 54 and set(chase["未报送内容"]) == {"双向述职"}
+    home = _page(HOME, "分析员甲", "分析员")
+    assert any("2023年度双向述职报送：54 所学校中 0 所已报齐" in i.value for i in home.info)
+
+    # one school reports: 0/54 → 1/54, on the page and on 总览
+    with connection.opened(demo_db) as con:
+        _load(con, _duty_csv(SCHOOL, done="否"))
+    at = _page(ROUNDS_PAGE, "分析员甲", "分析员")
+    assert _metrics(at)["已报齐学校"] == "1/54" and _metrics(at)["已报"] == "1"
+    home = _page(HOME, "分析员甲", "分析员")
+    assert any("54 所学校中 1 所已报齐" in i.value for i in home.info)
+
+
+def test_a_school_sees_its_own_tasks_and_a_leader_cannot_open_rounds(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OVERSIGHT_DB", str(demo_db))
+    with connection.opened(demo_db) as con:
+        users.add_user(con, "学校甲", "school-pass-1", roles.ROLE_SCHOOL, school_code=SCHOOL)
+        _open(con, ["duty_reports", "rotation_quotas"])
+    at = _page(ROUNDS_PAGE, "学校甲", roles.ROLE_SCHOOL)
+    assert _metrics(at) == {"应报": "2", "已报": "0", "未报": "2", "逾期": "0", "已报齐学校": "0/1"}
+    assert not [e for e in at.expander if "发布报送任务" in e.label]
+    names = {n for df in at.dataframe for col in ("学校",) if col in df.value for n in df.value[col]}
+    assert names == {"城关第二初级中学"}
+    leader = _page(ROUNDS_PAGE, "领导甲", "领导")
+    assert not [e for e in leader.expander if "发布报送任务" in e.label]
+    assert _metrics(leader)["应报"] == "108"

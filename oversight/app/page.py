@@ -32,6 +32,8 @@ NAV: tuple[tuple[str, str, str], ...] = (
     ("pages/5_学校画像.py", "学校画像", "view"),
     ("pages/6_趋势.py", "趋势", "view"),
     ("pages/9_活动台账.py", "活动台账", "view"),
+    ("pages/11_报送任务.py", "报送任务", "view"),
+    ("pages/12_整改台账.py", "整改台账", "view"),
     ("pages/7_数据上传.py", "数据上传", "upload"),
     ("pages/8_账号管理.py", "账号管理", "accounts"),
     ("pages/13_审计日志.py", "审计日志", "audit"),

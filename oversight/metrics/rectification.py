@@ -27,7 +27,7 @@ from oversight.contract.roles import User
 from oversight.contract.schema import TABLES_BY_NAME
 from oversight.engine import Connection, queries
 from oversight.engine import rectification as store
-from oversight.engine.rounds import newest_batch
+from oversight.engine.rounds import newest_batch, user_name
 from oversight.metrics.indicators import overview, overviews
 from oversight.metrics.periods import Params, previous, resolve
 from oversight.metrics.watch import watch_between
@@ -466,7 +466,7 @@ def close(con: Connection, item_id: int, *, user: User | str, reason: str | None
         state=catalog.RECTIFY_CLOSED,
         fields={
             "closed_at": store.now(),
-            "closed_by": user,
+            "closed_by": user_name(user),
             "close_basis": basis,
             "close_reason": reason or None,
             "closed_year": found.params.year,
@@ -476,3 +476,48 @@ def close(con: Connection, item_id: int, *, user: User | str, reason: str | None
         note=note,
     )
     return basis
+
+
+def red_cells(matrix: pl.DataFrame, items: pl.DataFrame) -> pl.DataFrame:
+    """The 未达标 cells of a school matrix without an item still open (an analyst may open one from any
+    of them): school_code, school_name, indicator, value_text."""
+    busy = {
+        (r["school_code"], r["indicator"])
+        for r in items.filter(pl.col("state") != catalog.RECTIFY_CLOSED).iter_rows(named=True)
+    }
+    rows = []
+    for key in INDICATOR_TABLES:
+        if f"{key}_status" not in matrix.columns:
+            continue
+        red = matrix.filter(pl.col(f"{key}_status") == catalog.STATUS_BAD)
+        for r in red.select("school_code", "school_name", key).iter_rows(named=True):
+            if (r["school_code"], key) not in busy:
+                rows.append((r["school_code"], r["school_name"], key, value_text(key, r[key])))
+    return pl.DataFrame(
+        rows, schema=["school_code", "school_name", "indicator", "value_text"], orient="row"
+    ).sort("school_code", "indicator")
+
+
+def filtered(
+    ledger_frame: pl.DataFrame,
+    *,
+    states: Sequence[str] = (),
+    indicator: str | None = None,
+    school_text: str = "",
+    overdue_only: bool = False,
+) -> pl.DataFrame:
+    """The 整改台账 page's filters: shown states (逾期 included), one indicator, a school name part."""
+    out = ledger_frame
+    if states:
+        out = out.filter(pl.col("shown_state").is_in(list(states)) | pl.col("state").is_in(list(states)))
+    if indicator:
+        out = out.filter(pl.col("indicator") == indicator)
+    if school_text.strip():
+        out = out.filter(pl.col("school_name").fill_null("").str.contains(school_text.strip(), literal=True))
+    if overdue_only:
+        out = out.filter(pl.col("is_overdue"))
+    return out
+
+
+def of_item(history_frame: pl.DataFrame, item_id: int) -> pl.DataFrame:
+    return history_frame.filter(pl.col("item_id") == item_id)

@@ -160,3 +160,9 @@ def chase_list(task_frame: pl.DataFrame, round_id: int | None = None) -> pl.Data
     return owed.sort(
         ["round_id", "is_overdue", "school_code", "table_name"], descending=[True, True, False, False]
     )
+
+
+def split_round(task_frame: pl.DataFrame, round_id: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """One round's tasks: (all of them, the reported ones, the 催报 list)."""
+    mine = task_frame.filter(pl.col("round_id") == round_id)
+    return mine, mine.filter(pl.col("is_reported")), chase_list(mine)
