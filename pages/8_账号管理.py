@@ -13,4 +13,5 @@ with col_add:
     accounts.add_form(ctx)
 with col_reset:
     accounts.reset_form(ctx, usernames)
+accounts.role_form(ctx, usernames)
 accounts.delete_section(ctx, usernames)

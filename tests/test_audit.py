@@ -221,3 +221,31 @@ def test_a_logout_is_an_entry(db: Path) -> None:
         logins.end_session(con, token)  # already ended: nothing more to record
     entry = _one(db, audit.LOGOUT)
     assert (entry["username"], entry["role"], entry["object"]) == ("领导甲", roles.ROLE_LEADER, "领导甲")
+
+
+def test_the_accounts_page_binds_a_school_account_and_changes_roles(db: Path) -> None:
+    at = AppTest.from_file(str(ROOT / "pages" / "8_账号管理.py"), default_timeout=120)
+    at.session_state["user"] = {"username": "管理员甲", "role": roles.ROLE_ADMIN}
+    at.run()
+    at.text_input(key="add_username").input("城关一小")
+    at.selectbox(key="add_role").set_value(roles.ROLE_SCHOOL)
+    at.selectbox(key="add_school").set_value(OWN)
+    at.text_input(key="add_password").input("school-pass-1")
+    at.text_input(key="add_password2").input("school-pass-1")
+    next(b for b in at.button if b.label == "添加").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with connection.opened(db, read_only=True) as con:
+        assert users.account(con, "城关一小") == roles.User("城关一小", roles.ROLE_SCHOOL, (OWN,))
+    listed = at.dataframe[0].value
+    assert listed.loc[listed["用户名"] == "城关一小", "绑定学校"].item() == f"城关第一小学（{OWN}）"
+    at.selectbox(key="role_username").set_value("领导甲")
+    at.selectbox(key="role_role").set_value(roles.ROLE_ANALYST)
+    next(b for b in at.button if b.label == "更改").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    added, changed = _one(db, audit.ACCOUNT_ADDED), _one(db, audit.ROLE_CHANGED)
+    assert (added["username"], added["object"]) == ("管理员甲", "城关一小")
+    assert (changed["username"], changed["object"], changed["detail"]) == (
+        "管理员甲",
+        "领导甲",
+        "领导 → 分析员",
+    )

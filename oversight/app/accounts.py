@@ -145,6 +145,41 @@ def reset_form(ctx: page.PageContext, usernames: list[str]) -> None:
                 st.rerun()
 
 
+def role_form(ctx: page.PageContext, usernames: list[str]) -> None:
+    """更改角色 (and a 学校 account's binding); written to the audit log by engine.users.set_role."""
+    with st.form("change_role", clear_on_submit=True):
+        st.markdown("**更改角色或绑定学校**")
+        who = st.selectbox("账号", usernames, key="role_username", index=None, placeholder="选择账号")
+        role = st.selectbox("新角色", roles.ROLES, key="role_role")
+        with cache.connection(ctx.db) as con:
+            schools, groups = users.binding_choices(con)  # type: ignore[arg-type]
+        names = dict(schools)
+        school = st.selectbox(
+            "绑定学校（仅学校账号）",
+            list(names),
+            index=None,
+            format_func=lambda c: f"{names[c]}（{c}）",
+            placeholder="选择学校",
+            key="role_school",
+        )
+        group = st.selectbox(
+            "或绑定教育集团（仅学校账号）", groups, index=None, placeholder="不绑定教育集团", key="role_group"
+        )
+        if st.form_submit_button("更改"):
+            if not who:
+                st.error("请选择账号。")
+            elif _act(
+                ctx,
+                f"已把 {who} 的角色改为{role}。",
+                users.set_role,
+                who,
+                role,
+                school_code=school if role == roles.ROLE_SCHOOL else None,
+                education_group=group if role == roles.ROLE_SCHOOL else None,
+            ):
+                st.rerun()
+
+
 def delete_section(ctx: page.PageContext, usernames: list[str]) -> None:
     st.subheader("删除账号")
     others = [u for u in usernames if u != ctx.user.username]
