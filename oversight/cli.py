@@ -109,6 +109,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         files = [(p.name, p.read_bytes()) for p in sorted(paths)]
     with connection.opened(db) as con:
         result = pipeline.load_files(con, files, user="示例数据")
+        opened = _open_rectifications(con, result)
     _print_result(result.validation, result.skipped)
     if not result.ok:
         print("示例数据未通过校验，未写入。")
@@ -116,8 +117,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if result.batch_id is None:
         print(f"示例区县已在 {db} 中，无需重复生成。")
     else:
-        print(f"已在 {db} 生成示例区县（批次 {result.batch_id}）。")
+        print(f"已在 {db} 生成示例区县（批次 {result.batch_id}）。{opened}")
     return EXIT_OK
+
+
+def _open_rectifications(con, result) -> str:  # type: ignore[no-untyped-def]
+    """After a load: the 整改 items of 重点关注 for the data as loaded now (metrics.rectification.sync),
+    as a sentence for the output ("" when none opened or reopened)."""
+    from oversight.metrics import rectification
+
+    if result.outcome is None:
+        return ""
+    done = rectification.sync(con)
+    parts = [f"新立整改事项 {len(done.opened)} 项"] if done.opened else []
+    parts += [f"反弹重新打开 {len(done.reopened)} 项"] if done.reopened else []
+    return f"（重点关注：{'，'.join(parts)}，见“整改台账”。）" if parts else ""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -146,6 +160,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     files = read_inputs(args.files)
     with connection.opened(connection.resolve_db_path(args.db)) as con:
         result = pipeline.load_files(con, files, user=args.user, mode=args.mode, table_override=args.table)
+        opened = _open_rectifications(con, result)
     _print_result(result.validation, result.skipped)
     if not result.ok:
         print("校验未通过，本批数据没有写入任何内容。")
@@ -161,6 +176,8 @@ def cmd_load(args: argparse.Namespace) -> int:
             f"{_table_zh(name)}：新增 {change['added']} 行，修改 {change['changed']} 行，"
             f"未变 {change['unchanged']} 行" + (f"，删除 {change['deleted']} 行" if change["deleted"] else "")
         )
+    if opened:
+        print(opened)
     print(f"已导入，批次编号 {result.batch_id}")
     return EXIT_OK
 

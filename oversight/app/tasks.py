@@ -311,6 +311,7 @@ def indicator_choices() -> dict[str, str]:
 
 def profile_items(ctx: page.PageContext, school_code: str, school_name: str) -> None:
     """学校画像's 整改事项: the school's items, their state and measures, and the ledger's download."""
+    ensure_synced(ctx.db)
     tv, scope, today = readings(ctx)
     items = ledger(ctx.db, ctx.version, tv, scope, today).filter(pl.col("school_code") == school_code)
     if items.is_empty():
