@@ -340,3 +340,25 @@ def test_the_upload_page_as_a_school(db: Path) -> None:
     report = "\n".join(df.value.to_csv() for df in at.dataframe)
     assert OTHER in report and "本校" in report  # the refused row is named (its own code, nothing else)
     assert at.button(key="commit").disabled
+
+
+def test_a_school_upload_cannot_take_over_another_schools_key(db: Path) -> None:
+    """An upsert replaces the row of the same key: a 三重一大 matter of another school, sent again with this
+    school's code, would move it here. It is refused, without naming the other school."""
+    with connection.opened(db) as con:
+        matter = con.execute(
+            "select matter_id from matters where school_code = ? limit 1", [OTHER]
+        ).fetchall()[0][0]
+        raw = (
+            "事项编号,学校标识码,类别,事项名称,登记日期\n"
+            f"NEW-1,{OWN},其他,本校新事项,2024-03-01\n"
+            f"{matter},{OWN},其他,改成本校的事项,2024-03-01\n"
+        )
+        result = pipeline.load_files(
+            con, [("三重一大事项.csv", raw.encode("utf-8"))], user=SCHOOL_USER, scope=(OWN,)
+        )
+        owner = con.execute("select school_code from matters where matter_id = ?", [matter]).fetchall()[0][0]
+    assert not result.ok and owner == OTHER
+    errors = result.validation.report.filter(pl.col("级别") == "错误")  # type: ignore[union-attr]
+    assert errors.select("行号", "列", "值", "问题类型").rows() == [(3, "事项编号", matter, "重复键")]
+    assert OTHER not in errors["说明"][0] and "城关第二小学" not in errors["说明"][0]

@@ -53,6 +53,47 @@ def _org_schools(combined: dict[str, pl.DataFrame], con: Connection | None) -> p
     return known.unique("org_code", keep="first").rename({"school_code": "_owner"})
 
 
+def _stored_owners(con: Connection, name: str) -> pl.DataFrame:
+    """The key of every current row of a table and the school it belongs to now."""
+    t = TABLES_BY_NAME[name]
+    keys = ", ".join(f"r.{k}" for k in t.key)
+    if name in OWNER_COLUMN:
+        sql = f"select {keys}, r.{OWNER_COLUMN[name]} as _stored_owner from {name} as r"
+    else:
+        sql = f"select {keys}, o.school_code as _stored_owner from {name} as r left join party_orgs as o using (org_code)"
+    return queries.frame(con, sql)  # type: ignore[arg-type]
+
+
+def _check_overwrites(
+    problems: Problems, name: str, work: pl.DataFrame, con: Connection, mine: pl.Series
+) -> None:
+    """An upsert replaces the row of the same key: a key another school's row holds may not be taken
+    over, even with this school's code in the new row (三重一大事项编号, 党组织编码, 活动编号 ...)."""
+    t = TABLES_BY_NAME[name]
+    if name in OWNER_COLUMN and OWNER_COLUMN[name] in t.key:
+        return  # the key holds the owner: a row of this school can only replace a row of this school
+    stored = _stored_owners(con, name)
+    stored = stored.select(
+        [*(pl.col(k).cast(work.schema[k]) for k in t.key), pl.col("_stored_owner").cast(pl.String)]
+    )
+    taken = work.join(stored, on=list(t.key), how="inner").filter(
+        pl.col("_stored_owner").is_null() | ~pl.col("_stored_owner").is_in(mine.implode())
+    )
+    if taken.is_empty():
+        return
+    first = t.key[0]
+    shown = raw_column(first) if raw_column(first) in work.columns else first
+    labels = "、".join(t.zh_of(k) for k in t.key)
+    problems.rows(
+        taken,
+        ProblemKind.DUPLICATE_KEY,
+        labels,
+        pl.col(shown),
+        f"“{labels}”与数据库中另一所学校（或区级）的记录相同，学校账号不能覆盖它：请核对编号是否填错。",
+        t.column_names.index(first),
+    )
+
+
 def check_scope(
     problems: Problems,
     combined: dict[str, pl.DataFrame],
@@ -85,6 +126,8 @@ def check_scope(
                 -1,
             )
             continue
+        if con is not None:
+            _check_overwrites(problems, name, work, con, mine)
         outside = rows.filter(pl.col("_owner").is_null() | ~pl.col("_owner").is_in(mine.implode()))
         if outside.is_empty():
             continue
