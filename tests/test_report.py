@@ -748,6 +748,7 @@ def test_the_report_button_builds_with_a_progress_bar_then_downloads(demo_db: Pa
     assert button.label == "生成情况总结（Word）" and not at.get("download_button")
     button.click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert not at.button  # the pressed button gives its place to the status box and the download
     (status,) = at.status
     assert re.fullmatch(r"情况总结已生成（用时 \d+\.\d 秒）", status.label) and status.state == "complete"
     (download,) = at.get("download_button")

@@ -47,6 +47,14 @@ def _report_state_key(key: str) -> str:
     return f"{key}_built"
 
 
+def _request_report(requested: str) -> None:
+    """The button's callback, before the run it starts: mark the request and start chromium now."""
+    from oversight.present import png
+
+    st.session_state[requested] = True
+    png.prestart()
+
+
 def report_download_button(ctx: page.PageContext, *, key: str = "report_docx") -> None:
     """The year's 情况总结 as a Word document, written from the data under the page's filters.
 
@@ -69,14 +77,22 @@ def report_download_button(ctx: page.PageContext, *, key: str = "report_docx") -
     wanted = (db, ctx.version, params)
     built = st.session_state.get(state)
     if built is None or built["for"] != wanted:
-        if not st.button(
+        requested = f"{key}_requested"
+        pressed = st.session_state.pop(requested, False)
+        slot = st.empty()
+        # while it builds the button stays where it was, greyed out (taken away or replaced, the old one
+        # lingered on screen under the status box, pressable), and leaves once the document is there
+        slot.button(
             "生成情况总结（Word）",
             key=key,
             icon=":material/description:",
-            on_click=png.prestart,
+            on_click=_request_report,
+            args=(requested,),
+            disabled=pressed,
             help="按当前年度和筛选条件，根据数据生成本年度情况总结（含图表、存在问题、下一步工作和需关注学校名单），"
             "内置示例区县约需几秒",
-        ):
+        )
+        if not pressed:
             return
         with st.status("正在生成情况总结…", expanded=True) as status:
             bar = st.progress(0.0, text="读取数据…")
@@ -94,6 +110,7 @@ def report_download_button(ctx: page.PageContext, *, key: str = "report_docx") -
                 return
             seconds = time.perf_counter() - started
             status.update(label=f"情况总结已生成（用时 {seconds:.1f} 秒）", state="complete", expanded=False)
+        slot.empty()
         built = {"for": wanted, "raw": raw, "seconds": seconds}
         st.session_state[state] = built
         audit_log.record_download(db, ctx.user, report_file_name(params))  # built only to be downloaded
