@@ -70,7 +70,8 @@ def table(df: pl.DataFrame, name: str, key: str, *, height: int | str = "auto") 
         return
     if df.height > TABLE_ROWS:
         st.caption(f"共 {df.height} 行，此处显示前 {TABLE_ROWS} 行；完整数据请点下方“下载 Excel”。")
-    shown, kinds = tables.screen_frame(df.head(TABLE_ROWS))
+    # readable cells and Chinese headers once per content, shared by every session (app.memo)
+    shown, kinds = memo.shared("screen_frame", tables.screen_frame, df.head(TABLE_ROWS))
     st.dataframe(
         shown,
         hide_index=True,
@@ -190,12 +191,18 @@ def facts_row(result: dict, changes: dict, keys: tuple[str, ...]) -> None:
 def lagging_list(matrix: pl.DataFrame, limit: int = MATRIX_ROWS) -> None:
     """The schools 未达标 on at least one indicator, worst first, each with its red items in words: the
     matrix as a phone reads it (one line per school instead of a wide grid)."""
-    lines = tables.lagging_lines(schools.laggards_first(matrix), limit)
+    # sorted and worded once per matrix and shared by every session (app.memo): 9 ms of a warm 总览
+    lines = memo.shared("lagging_lines", _lagging_lines, matrix, limit)
     if not lines:
         st.success("本期没有未达标的学校。")
         return
-    for line in lines:
-        st.markdown(line)
+    # one element for the whole list, not one per school: every element is a message of its own to
+    # serialise, compress and send on every run (the district's 30-odd lines were a tenth of 总览's)
+    st.markdown("\n\n".join(lines))
+
+
+def _lagging_lines(matrix: pl.DataFrame, limit: int) -> list[str]:
+    return tables.lagging_lines(schools.laggards_first(matrix), limit)
 
 
 def go_to_school(school_code: str) -> None:
@@ -285,7 +292,8 @@ def pick_school(df: pl.DataFrame, name: str, key: str) -> str | None:
     if df.is_empty():
         return None
     shown = df.head(TABLE_ROWS)
-    screen, kinds = tables.screen_frame(shown.drop("school_code"))
+    # readable cells and Chinese headers once per content, shared by every session (app.memo)
+    screen, kinds = memo.shared("screen_frame", tables.screen_frame, shown.drop("school_code"))
     event = st.dataframe(
         screen,
         hide_index=True,
