@@ -12,7 +12,10 @@ import polars as pl
 import pyarrow  # noqa: F401  (a lazy first import from several threads at once half-initialised pandas)
 import streamlit as st
 
-from oversight.app import memo  # noqa: F401  wraps the figure builders once per process (app.memo)
+from oversight.app import (
+    memo,  # noqa: F401  wraps the figure builders once per process (app.memo)
+    warmup,
+)
 from oversight.engine import Connection, ledger, queries
 from oversight.engine import connection as engine_connection
 from oversight.metrics import history as metrics_history
@@ -141,3 +144,20 @@ def freshness(db: str, version: str) -> dict[str, object] | None:
         "files": [f["name"] for f in latest["files"]],  # type: ignore[union-attr]
         "batches": len(batches),
     }
+
+
+def _towns(db: str, version: str) -> list[str]:
+    """The towns, read outside the cache (the warm-up thread is no page run)."""
+    with snapshot(db) as con:
+        return [str(t) for t in queries.run_query(con, "towns", {})["town"].to_list()]  # type: ignore[arg-type]
+
+
+# this process's warm-up (app.warmup): its own session runs every view once now and after every change
+warmup.start(
+    warmup.Source(
+        db_path(),
+        data_version,
+        _towns,
+        snapshot,
+    )
+)
