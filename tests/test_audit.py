@@ -88,13 +88,13 @@ def test_uploads_refused_uploads_and_rollbacks_are_entries_and_a_rollback_keeps_
         after = audit.entries(con)
     upload = _one(db, audit.UPLOAD)
     assert (upload["username"], upload["object"]) == ("分析员甲", f"第 {loaded.batch_id} 批")
-    assert upload["detail"] == "双向述职.csv：1 行（upsert）"
+    assert upload["detail"] == "双向述职.csv：1 行，增量更新（按主键覆盖）"
     assert _one(db, audit.UPLOAD_REFUSED)["object"] == "坏文件.csv"
     rollback = _one(db, audit.ROLLBACK)
     assert (rollback["username"], rollback["object"], rollback["detail"]) == (
         "管理员甲",
         f"第 {loaded.batch_id} 批",
-        "duty_reports",
+        "双向述职",
     )
     assert len(after) == before + 1  # nothing of the log went with the batch
 

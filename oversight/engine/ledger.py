@@ -288,7 +288,8 @@ def rollback(con: duckdb.DuckDBPyConnection, batch_id: int, *, user: str = "") -
             _rebuild_current(con, table(name))
         refresh_derived(con, set(touched))
         # the audit entry commits with the rollback; a rollback never deletes audit entries
-        audit.record(con, user or None, audit.ROLLBACK, f"第 {batch_id} 批", "、".join(touched))
+        tables_zh = "、".join(table(name).zh for name in touched)
+        audit.record(con, user or None, audit.ROLLBACK, f"第 {batch_id} 批", tables_zh)
         con.execute("commit")
     except Exception as exc:
         with contextlib.suppress(duckdb.Error):

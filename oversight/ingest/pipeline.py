@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from oversight.contract.roles import User
+from oversight.contract.schema import LOAD_MODE_LABELS
 from oversight.engine import Connection, audit, ledger
 from oversight.ingest.batch import BatchResult, validate_files
 from oversight.ingest.batch import (
@@ -122,5 +123,6 @@ def load_files(
     records = result.file_records()
     outcome = ledger.load_batch(con, result.frames, records, user=user, mode=mode)
     rows = sum(frame.height for frame in result.frames.values())
-    audit.record(con, by or user, audit.UPLOAD, f"第 {outcome.batch_id} 批", f"{names}：{rows} 行（{mode}）")
+    how = LOAD_MODE_LABELS.get(mode, mode)
+    audit.record(con, by or user, audit.UPLOAD, f"第 {outcome.batch_id} 批", f"{names}：{rows} 行，{how}")
     return LoadResult(result, skipped, outcome)
