@@ -4,8 +4,9 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 DB      ?= data/oversight.duckdb
 PORT    ?= 8501
+PROCESSES ?= 2
 
-.PHONY: run test test-fast lint bench install demo clean
+.PHONY: run serve test test-fast lint bench loadtest install demo clean
 
 $(BIN)/oversight: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +21,14 @@ run: install
 	@bash scripts/system_check.sh
 	test -f $(DB) || $(BIN)/oversight demo --db $(DB)
 	$(BIN)/oversight users ensure-admin --db $(DB)
-	OVERSIGHT_DB=$(DB) $(BIN)/streamlit run app.py --server.port $(PORT)
+	OVERSIGHT_DB=$(DB) $(BIN)/streamlit run oversight/app/asgi.py --server.port $(PORT)
+
+## the same dashboard as N processes behind nginx, for a whole meeting at once (deploy/serve.py; README,
+## docs/deployment.md): nginx on $(PORT), the processes on the ports after it
+serve: install
+	test -f $(DB) || $(BIN)/oversight demo --db $(DB)
+	$(BIN)/oversight users ensure-admin --db $(DB)
+	$(BIN)/python deploy/serve.py --processes $(PROCESSES) --port $(PORT) --db $(DB)
 
 lint: install
 	$(BIN)/ruff check .
@@ -36,6 +44,11 @@ test-fast: install
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+## leaders as websocket sessions against real servers on 127.0.0.1, one process and N behind nginx, at
+## 10/25/50/100 sessions (scripts/loadtest; about 25 minutes; LOADTEST_ARGS="--sessions 10 --processes 2")
+loadtest: install
+	$(BIN)/python -m scripts.loadtest $(LOADTEST_ARGS)
 
 demo: install
 	$(BIN)/oversight demo --db $(DB)

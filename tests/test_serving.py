@@ -6,6 +6,7 @@ server process reads, and several processes behind nginx (issue 16).
 - engine.publish: a write publishes a copy when readers would see a difference, a login's counter does
   not; a change made past it is noticed; a reader never waits for a writer; roles reach readers at once.
 - A warm page run opens no database file.
+- app.warmup: which views it runs, and that it stays off under AppTest.
 - Two server processes behind nginx (deploy/serve.py): leaders log in whichever process they land on, and
   an upload is seen by both (slow: real servers).
 """
@@ -27,7 +28,7 @@ from streamlit.elements.lib.pandas_styler_utils import marshall_styler
 from streamlit.proto.ArrowData_pb2 import ArrowData
 from streamlit.testing.v1 import AppTest
 
-from oversight.app import cache, memo
+from oversight.app import cache, memo, warmup
 from oversight.contract import roles
 from oversight.engine import connection, publish, queries, users
 from oversight.ingest import pipeline
@@ -214,3 +215,111 @@ def test_a_warm_page_run_opens_no_database_file(db: Path, monkeypatch: pytest.Mo
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert opened == []
+
+
+# ---------------------------------------------------------------- app.warmup
+
+
+def test_warmup_views_every_page_and_each_town_of_a_district_but_not_of_a_province() -> None:
+    """A district's towns are warmed one by one; a province's thousand would cost the leaders of the moment
+    more CPU than the warm-up saves them, so only the default views are warmed there."""
+
+    def source(towns: list[str]) -> warmup.Source:
+        return warmup.Source("x.duckdb", lambda db: "v1", lambda db, v: towns, cache.snapshot)
+
+    district = warmup._views(source(["城关街道", "东城镇"]), "v1")
+    assert [page for page, _ in district[: len(warmup.VIEW_PAGES)]] == list(warmup.VIEW_PAGES)
+    assert district[len(warmup.VIEW_PAGES) :] == [("", {"town": "城关街道"}), ("", {"town": "东城镇"})]
+    province = warmup._views(source([f"第{i}乡镇街道" for i in range(1200)]), "v1")
+    assert province == [(page, {}) for page in warmup.VIEW_PAGES]
+
+
+def test_warmup_stays_off_under_apptest(dashboard_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest's runtime is no server's: page tests never start a warm-up thread beside them."""
+    monkeypatch.setenv("OVERSIGHT_DB", str(dashboard_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = LEADER
+    at.run()
+    assert not at.exception
+    assert warmup._thread is None
+
+
+# ---------------------------------------------------------------- two processes behind nginx
+
+
+def _has(run: object, text: str) -> bool:
+    """Whether a page run drew `text` anywhere (any element: a caption, a table, a selectbox option)."""
+    wanted = text.encode("utf-8")
+    return any(wanted in e.SerializeToString() for e in run.elements)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_two_processes_behind_nginx_share_uploads_roles_and_login_failures(db: Path, tmp_path: Path) -> None:
+    """deploy/serve.py with two processes: a leader logs in on either process and through nginx; an upload
+    made beside them (another process, as the command line) shows in both; a removed account is logged
+    out of both; failed logins count in the file, so failures spread over both lock the account on both;
+    each process warms itself at start and after the upload; nginx sends the static bundle compressed."""
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        pytest.skip("未安装 nginx（CI 会安装）")
+    import asyncio
+
+    sys.path.insert(0, str(ROOT))
+    from scripts.loadtest import client, servers
+
+    with connection.opened(db) as con:
+        users.add_user(con, "乙领导", "right-password-1", roles.ROLE_LEADER)
+    new_school = "发布学校7-0"
+
+    async def scenario(srv: servers.Servers) -> None:
+        places = [*srv.backends, srv.base]
+        sessions = []
+        for base in places:
+            session = client.Session(base, timeout=120)
+            await session.open()
+            await session.login("leader", "password123")
+            assert not _has(await session.turn("学校画像"), new_school)
+            sessions.append(session)
+
+        with connection.opened(db) as con:
+            assert pipeline.load_files(con, schools_file(7), user="上传").ok
+        for session in sessions:
+            assert _has(await session.turn("学校画像"), new_school)
+
+        with connection.opened(db) as con:
+            users.remove_user(con, "leader")
+        for session in sessions:
+            run = await session.turn("总览")
+            assert "metric" not in run.kinds() and {"用户名", "密码"} <= run.widget_ids().keys()
+            await session.close()
+
+        async def attempt(base: str, password: str) -> bool:
+            session = client.Session(base, timeout=120)
+            try:
+                await session.open()
+                await session.login("乙领导", password)
+                return True
+            except client.ProtocolError:
+                return False
+            finally:
+                await session.close()
+
+        for k in range(roles.MAX_FAILED_ATTEMPTS):
+            assert not await attempt(srv.backends[k % 2], "wrong-password")
+        assert not await attempt(srv.backends[0], "right-password-1")
+        assert not await attempt(srv.backends[1], "right-password-1")
+
+    with servers.started(db, tmp_path, 2, nginx=True) as srv:
+        assert len(srv.backends) == 2
+        # nginx, not Python, sends the static bundle, compressed ahead of time (gzip_static)
+        first_visit = client.fetch_static(srv.base)
+        assert first_visit["files"] >= 2 and first_visit["sent"] < 0.4 * first_visit["size"], first_visit
+        asyncio.run(scenario(srv))
+        # each process warmed its caches on its own (app.warmup), at start and again after the upload
+        logs = [p for p in srv.logs if p.name.startswith("streamlit-")]
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and not all(
+            p.read_text("utf-8", "replace").count("预热完成") >= 2 for p in logs
+        ):
+            time.sleep(1)
+        assert all(p.read_text("utf-8", "replace").count("预热完成") >= 2 for p in logs)
+        assert srv.tracebacks() == 0
