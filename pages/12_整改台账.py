@@ -39,7 +39,9 @@ if items.is_empty():
     st.stop()
 
 f1, f2, f3, f4 = st.columns([2, 2, 2, 1], vertical_alignment="bottom")
-states = f1.multiselect("状态", [*catalog.RECTIFY_STATES, catalog.RECTIFY_OVERDUE], key="ledger_states")
+states = f1.multiselect(
+    "状态", [*catalog.RECTIFY_STATES, catalog.RECTIFY_OVERDUE], key="ledger_states", placeholder="全部状态"
+)
 indicator = f2.selectbox("指标", ["全部", *tasks.indicator_choices()], key="ledger_indicator")
 school = f3.text_input("学校名称包含", key="ledger_school")
 overdue_only = f4.checkbox("只看逾期", key="ledger_overdue")

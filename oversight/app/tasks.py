@@ -114,15 +114,25 @@ def open_round_form(ctx: page.PageContext, towns: list[str], years: list[int]) -
         name = st.text_input("任务名称", value=f"{this_year}年度党建数据报送", key="round_name")
         left, right = st.columns(2)
         choices = sorted({*years, this_year + 1}, reverse=True)
-        year = left.selectbox("年度", choices, index=choices.index(this_year), key="round_year")
+        year = left.selectbox(
+            "年度",
+            choices,
+            index=choices.index(this_year),
+            key="round_year",
+            format_func=lambda y: f"{y}年度",
+        )
         deadline = right.date_input(
-            "截止日期", value=date.today() + timedelta(days=catalog.ROUND_DEADLINE_DAYS), key="round_deadline"
+            "截止日期",
+            value=date.today() + timedelta(days=catalog.ROUND_DEADLINE_DAYS),
+            key="round_deadline",
+            format="YYYY-MM-DD",
         )
         chosen = st.multiselect(
             "各校须报送的表",
             list(table_names),
             default=[rounds.table_zh(t) for t in rounds.DEFAULT_TABLES],
             key="round_tables",
+            placeholder="选择表",
         )
         st.caption("学年随年度：2023 年度对应 2022-2023 学年（交流轮岗、轮岗基数、统编三科配备按学年报送）。")
         who = st.radio("报送学校", ["全部学校", "按条件筛选"], horizontal=True, key="round_who")
@@ -288,7 +298,9 @@ def item_actions(ctx: page.PageContext, item: dict) -> None:
                 responsible = st.text_input(
                     "责任人", value=item["responsible"] or "", key=f"edit_resp_{item_id}"
                 )
-                deadline = st.date_input("整改时限", value=item["deadline"], key=f"edit_deadline_{item_id}")
+                deadline = st.date_input(
+                    "整改时限", value=item["deadline"], key=f"edit_deadline_{item_id}", format="YYYY-MM-DD"
+                )
                 edited = st.form_submit_button("保存")
             if edited:
                 _act(

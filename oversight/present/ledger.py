@@ -108,8 +108,8 @@ def screen_ledger(ledger: pl.DataFrame) -> pl.DataFrame:
         pl.Series("编号", ledger["item_id"].to_list()),
         pl.Series("指标", ledger["indicator_zh"].to_list()),
         pl.Series("来源", ledger["source"].to_list()),
-        pl.Series("显示状态", [state_symbol(s) for s in ledger["shown_state"].to_list()]),
-    ).select("编号", "学校", "指标", "问题", "整改措施", "责任人", "整改时限", "显示状态", "销号日期", "来源")
+        pl.Series("状态", [state_symbol(s) for s in ledger["shown_state"].to_list()]),
+    ).select("编号", "学校", "指标", "状态", "问题", "整改措施", "责任人", "整改时限", "销号日期", "来源")
 
 
 def history_table(history: pl.DataFrame) -> pl.DataFrame:
