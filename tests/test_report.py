@@ -433,6 +433,34 @@ def test_next_steps_follow_from_the_problems(report_2023: bytes) -> None:
     )
 
 
+def test_the_rectification_ledger_is_followed_up_in_the_next_steps(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from oversight.metrics import rectification
+
+    ledger = rectification.ledger
+
+    def on(day: date) -> None:  # the ledger read as on `day` (its 逾期 counts from today)
+        monkeypatch.setattr(rectification, "ledger", lambda c, **kw: ledger(c, **(kw | {"today": day})))
+
+    with connection.opened(demo_db) as con:
+        rectification.sync(con, today=date(2024, 1, 10))  # as `oversight demo` and `oversight load` do
+        on(date(2024, 2, 1))
+        raw = report.build_docx(con, periods.Params(year=2023), render=lambda figs: {})
+        steps = part_of(raw, "四、下一步工作")
+        assert steps[7] == (
+            "（八）强化督导问效。将城关第五小学、石桥镇南湾小学、西湖幼儿园等32所学校（同一指标连续两期未达标）"
+            "列为重点督导对象，对整改台账中的44项整改事项（已销号0项）逐项督办，实行销号管理，下一期数据报送后逐校复核。"
+        )
+        assert part_of(raw, "三、存在问题")[3] == PROBLEMS_2023[3]
+        # past the deadline (60 days), every item the schools still owe is 逾期, and 存在问题 says so
+        on(date(2024, 6, 1))
+        raw = report.build_docx(con, periods.Params(year=2023), render=lambda figs: {})
+    problems = part_of(raw, "三、存在问题")
+    assert problems[3] == PROBLEMS_2023[3][:-1] + "；整改台账中已过整改时限仍未整改到位的事项44项。"
+    assert "（已销号0项，逾期44项）逐项督办" in part_of(raw, "四、下一步工作")[7]
+
+
 # ---------------------------------------------------------------- charts
 
 

@@ -2,18 +2,20 @@
 
 One overviews() run gives both periods' indicators and school matrices (the sections, 存在问题, the
 需关注 list); one run_many gives the few query files the sentences and charts need beyond them; the
-history (the 总体情况 chart) is one compute_many over the years. Nothing else touches the database.
+history (the 总体情况 chart) is one compute_many over the years; the 整改台账 (metrics.rectification) gives
+this period's items and how far they have got. Nothing else touches the database.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import duckdb
 import polars as pl
 
 from oversight.engine import Connection, queries
-from oversight.metrics import history, indicators, periods, watch
+from oversight.metrics import history, indicators, periods, rectification, watch
 from oversight.present.report.lagging import lagging_from
 from oversight.present.report.sentences import DETAIL_FILES
 
@@ -40,6 +42,8 @@ class ReportData:
     watched: pl.DataFrame
     #: lagging_from(): every school 未达标 on at least one indicator, most first
     lagging: pl.DataFrame
+    #: the 整改台账's items of this period (rectification.ledger(): state, is_overdue, reopened_count …)
+    rectify: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def period_params(con: Connection, params: periods.Params) -> periods.Params:
@@ -53,6 +57,16 @@ def detail_frames(
     """The query files of one reading, all started at once."""
     qp = periods.query_params(p)
     return dict(zip(names, queries.run_many(con, [(n, qp) for n in names]), strict=True))
+
+
+def rectify_items(con: Connection, p: periods.Params) -> pl.DataFrame:
+    """The 整改台账's items opened for this period (its year, or its school year for the indicators read
+    by school year); empty where the file predates the ledger (an old file opened read-only)."""
+    try:
+        items = rectification.ledger(con)
+    except duckdb.CatalogException:
+        return pl.DataFrame()
+    return items.filter(pl.col("period_text").is_in([f"{p.year}年度", f"{p.school_year}学年"]))
 
 
 def read(con: Connection, params: periods.Params, *, with_trend: bool = True) -> ReportData:
@@ -71,4 +85,5 @@ def read(con: Connection, params: periods.Params, *, with_trend: bool = True) ->
         trend=trend,
         watched=watch.watch_between(matrix, before_matrix),
         lagging=lagging_from(matrix, before_matrix),
+        rectify=rectify_items(con, p),
     )

@@ -152,17 +152,40 @@ def _schools(data: Any) -> Item | None:
     return "部分学校落实不到位", f"{'；'.join(clauses)}。"
 
 
-def _repeats(lagging: pl.DataFrame) -> Item | None:
-    """四是: the schools 未达标 on the same indicator twice running, and the worst of them."""
+def rectify_counts(items: pl.DataFrame) -> dict[str, int]:
+    """How far this period's 整改 items have got: all, 已销号, 逾期 (past the deadline, not yet answered),
+    反弹 (reopened after a 销号)."""
+    if items.is_empty():
+        return {"items": 0, "closed": 0, "overdue": 0, "rebound": 0}
+    return {
+        "items": items.height,
+        "closed": int((items["state"] == catalog.RECTIFY_CLOSED).sum()),
+        "overdue": int(items["is_overdue"].sum()),
+        "rebound": int((items["reopened_count"] > 0).sum()),
+    }
+
+
+def _repeats(data: Any) -> Item | None:
+    """四是: the schools 未达标 on the same indicator twice running, the worst of them, and the 整改台账's
+    items past their deadline or reopened."""
+    lagging = data.lagging
     repeat = lagging.filter(pl.col("未达标指标").str.contains("连续两期"))
-    if repeat.is_empty():
+    counts = rectify_counts(data.rectify)
+    parts = []
+    if not repeat.is_empty():
+        text = f"同一指标连续两期未达标的学校有{repeat.height}所，整改成效不明显"
+        most = int(lagging["未达标项数"].max() or 0)
+        if most >= 2:
+            worst = lagging.filter(pl.col("未达标项数") == most)["学校"].to_list()
+            text += f"；{schools_phrase(worst, PROBLEM_NAMES)}本期有{most}项指标未达标"
+        parts.append(text)
+    if counts["overdue"]:
+        parts.append(f"整改台账中已过整改时限仍未整改到位的事项{counts['overdue']}项")
+    if counts["rebound"]:
+        parts.append(f"销号后又反弹的事项{counts['rebound']}项")
+    if not parts:
         return None
-    most = int(lagging["未达标项数"].max() or 0)
-    text = f"同一指标连续两期未达标的学校有{repeat.height}所，整改成效不明显"
-    if most >= 2:
-        worst = lagging.filter(pl.col("未达标项数") == most)["学校"].to_list()
-        text += f"；{schools_phrase(worst, PROBLEM_NAMES)}本期有{most}项指标未达标"
-    return "问题整改不够到位", text + "。"
+    return "问题整改不够到位", "；".join(parts) + "。"
 
 
 def missing_by_key(data: Any) -> dict[str, list[str]]:
@@ -197,7 +220,7 @@ def problems(data: Any) -> list[Item]:
             _below_line(data.result),
             _worsened(data),
             _schools(data),
-            _repeats(data.lagging),
+            _repeats(data),
             _missing(data),
         )
         if item is not None
@@ -236,11 +259,20 @@ def next_steps(data: Any) -> list[Item]:
     out = [m for key in headline.JUDGED if key in NEXT_STEPS and (m := _measure(key, data)) is not None]
     repeat = data.lagging.filter(pl.col("未达标指标").str.contains("连续两期"))["学校"].to_list()
     if repeat:
+        counts = rectify_counts(data.rectify)
+        if counts["items"]:  # the ledger is there: say where it stands
+            ledger = (
+                f"对整改台账中的{counts['items']}项整改事项（已销号{counts['closed']}项"
+                + (f"，逾期{counts['overdue']}项" if counts["overdue"] else "")
+                + "）逐项督办，实行销号管理"
+            )
+        else:
+            ledger = "逐校建立整改台账，实行销号管理"
         out.append(
             (
                 "强化督导问效",
                 f"将{schools_phrase(repeat, PROBLEM_NAMES)}（同一指标连续两期未达标）列为重点督导对象，"
-                "逐校建立整改台账，实行销号管理，下一期数据报送后逐校复核。",
+                f"{ledger}，下一期数据报送后逐校复核。",
             )
         )
     missing = [n for names in missing_by_key(data).values() for n in names]
