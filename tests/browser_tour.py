@@ -47,7 +47,25 @@ ACCOUNTS = {
     roles.ROLE_LEADER: ("领导甲", "leader-pass-1"),
     roles.ROLE_ANALYST: ("分析员甲", "analyst-pass-1"),
     roles.ROLE_ADMIN: ("管理员甲", "admin-pass-1"),
+    roles.ROLE_SCHOOL: ("城关一小", "school-pass-1"),  # bound to 城关第一小学 by add_school_account
 }
+SCHOOL_CODE = "2141010148"
+
+
+def add_school_account(db: Path) -> None:
+    """The tour's 学校 account (the shared fixture has the district roles only)."""
+    from oversight.engine import connection, users
+
+    with connection.opened(db) as con:
+        if users.role_of(con, ACCOUNTS[roles.ROLE_SCHOOL][0]) is None:
+            users.add_user(
+                con,
+                ACCOUNTS[roles.ROLE_SCHOOL][0],
+                ACCOUNTS[roles.ROLE_SCHOOL][1],
+                roles.ROLE_SCHOOL,
+                school_code=SCHOOL_CODE,
+            )
+
 
 #: Words that must never reach a user's eyes: raw values, English controls, and the code's own names.
 FORBIDDEN_WORDS = (
@@ -183,7 +201,7 @@ class Finding:
 def pages_of(role: str) -> list[str]:
     """The labels of the pages a role may open, in the sidebar's order."""
     user = roles.User("tour", role)
-    return [label for _, label, right in app_page.NAV if user.can(right)]
+    return [label for _, label, right in app_page.NAV if user.can(right) and user.may_open(label)]
 
 
 def tour(page: Page, base: str, role: str, width: int, shots: Path | None = None) -> list[Finding]:

@@ -26,6 +26,7 @@ def base(demo_db_template: Path, tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("tour")
     db = folder / "demo.duckdb"
     db.write_bytes(demo_db_template.read_bytes())
+    bt.add_school_account(db)
     with bt.server(db, folder / "streamlit.log") as url:
         yield url
 
