@@ -23,7 +23,8 @@ from oversight.contract.errors import OversightError
 from oversight.engine import Connection, audit, connection, ledger, users
 from oversight.ingest import pipeline
 from oversight.metrics import rectification, watch
-from oversight.metrics.periods import Params
+from oversight.metrics.indicators import overview
+from oversight.metrics.periods import Params, resolve
 from oversight.present import ledger as ledger_view
 
 SCHOOL = "2141020280"
@@ -333,3 +334,28 @@ def test_a_leader_sees_the_ledger_but_cannot_act(demo_db: Path, monkeypatch: pyt
     at = _pick_rotation_item(_page("领导甲", "领导"))
     labels = {b.label for b in at.button}
     assert not labels & {"销号", "保存整改措施", "提交复核", "立项"}
+
+
+def test_an_analyst_opens_an_item_from_any_red_cell_and_a_stale_action_is_refused(con: Connection) -> None:
+    rectification.sync(con)
+    reading = Params()
+    _, matrix = overview(con, resolve(con, reading))
+    cells = rectification.red_cells(matrix, rectification.ledger(con))
+    assert cells.height > 0  # red this period only (not on 重点关注), so no item yet
+    cell = cells.row(0, named=True)
+    item_id = rectification.open_manual(
+        con, cell["school_code"], cell["indicator"], user="分析员甲", responsible="李书记"
+    )
+    item = _item(con, cell["school_code"], cell["indicator"])
+    assert (item["item_id"], item["source"], item["responsible"]) == (
+        item_id,
+        catalog.RECTIFY_FROM_ANALYST,
+        "李书记",
+    )
+    assert cell["value_text"] in item["problem"]
+    assert rectification.red_cells(matrix, rectification.ledger(con)).height == cells.height - 1
+    # two sessions submit the same item: the second finds it moved and is refused
+    rectification.write_measures(con, item_id, "召开专题会议研究整改", user="学校甲")
+    rectification.submit(con, item_id, user="学校甲")
+    with pytest.raises(OversightError, match="现在是“待复核”"):
+        rectification.submit(con, item_id, user="学校甲")
