@@ -31,7 +31,17 @@ def build(db: Path) -> None:
     with connection.opened(db) as con:
         demo.load_demo(con)
         for role, (name, password) in bt.ACCOUNTS.items():
-            users.add_user(con, name, password, role)
+            if role != roles.ROLE_SCHOOL:
+                users.add_user(con, name, password, role)
+    bt.add_school_account(db)
+
+
+def school_view(browser: object, base: str) -> None:
+    """学校账号.png: what a 学校 account sees on 总览 (its own school against the district totals)."""
+    page = browser.new_context(viewport=bt.VIEWPORTS[bt.DESKTOP], locale="zh-CN").new_page()  # type: ignore[attr-defined]
+    bt.login(page, base, *bt.ACCOUNTS[roles.ROLE_SCHOOL])
+    page.screenshot(path=str(OUT / "学校账号.png"), full_page=False)
+    print(f"已保存 {OUT / '学校账号.png'}")
 
 
 def main() -> int:
@@ -56,6 +66,7 @@ def main() -> int:
                     )
                     print(f"已保存 {OUT / f'{finding.page}_{width}.png'}{note}")
                 context.close()
+            school_view(browser, base)
         finally:
             browser.close()
     return 0

@@ -255,6 +255,8 @@ def test_the_school_home_and_profile_show_its_own_school(db: Path, captured: Cap
     home = run_as(ROOT / "app.py", SCHOOL_USER, roles.ROLE_SCHOOL, school=OTHER)
     assert "城关第一小学：各项指标与全区对比" in [s.value for s in home.subheader]
     assert not any(b.key == "report_docx" for b in home.button)  # no Word report of the district
+    # the period only: its schools are the account's, so no 乡镇街道 / 学段 / 城乡类型 to choose
+    assert not {"乡镇街道", "学段", "城乡类型"} & {s.label for s in home.selectbox}
     profile = run_as(ROOT / "pages" / "5_学校画像.py", SCHOOL_USER, roles.ROLE_SCHOOL, school=OTHER)
     assert [s.value for s in profile.selectbox if s.key == "profile_school"] == [OWN]
     assert "城关第一小学" in [s.value for s in profile.subheader]

@@ -96,7 +96,7 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
         login.change_password_form(db, user.username, forced=True)
         st.stop()
     if filters:
-        params, options = sidebar.sidebar_filters(db, version)
+        params, options = sidebar.sidebar_filters(db, version, school_filters=not user.is_school)
         params = cache.resolve(db, version, params)
     else:
         params, options = periods.Params(), {"years": [], "school_years": []}

@@ -76,16 +76,22 @@ def _period_inputs(wanted: dict[str, str], options: dict[str, list]) -> dict[str
     }
 
 
-def sidebar_filters(db: str, version: str) -> tuple[periods.Params, dict[str, list]]:
+def sidebar_filters(
+    db: str, version: str, *, school_filters: bool = True
+) -> tuple[periods.Params, dict[str, list]]:
     """The shared sidebar: period and filters, kept in the URL and the session; returns the request
-    (None where a default applies) and the options offered."""
+    (None where a default applies) and the options offered. `school_filters=False` (a 学校 account,
+    whose schools its account fixes): the period only, no 乡镇街道 / 学段 / 城乡类型."""
     options = cache.filter_options(db, version)
     wanted = _initial_filters()
-    st.sidebar.header("筛选条件")
+    st.sidebar.header("筛选条件" if school_filters else "统计期间")
     chosen = _period_inputs(wanted, options)
-    town = _select("乡镇街道", options["towns"], wanted.get("town"), "f_town")
-    stage = _select("学段", list(STAGES), wanted.get("stage"), "f_stage")
-    area = _select("城乡类型", list(AREA_TYPES), wanted.get("area_type"), "f_area_type")
+    if school_filters:
+        town = _select("乡镇街道", options["towns"], wanted.get("town"), "f_town")
+        stage = _select("学段", list(STAGES), wanted.get("stage"), "f_stage")
+        area = _select("城乡类型", list(AREA_TYPES), wanted.get("area_type"), "f_area_type")
+    else:
+        town = stage = area = ALL
     chosen |= {
         "town": None if town == ALL else str(town),
         "stage": None if stage == ALL else str(stage),
