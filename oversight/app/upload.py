@@ -14,7 +14,7 @@ import hashlib
 import polars as pl
 import streamlit as st
 
-from oversight.app import cache, page
+from oversight.app import audit_log, cache, page
 from oversight.contract import roles
 from oversight.contract.errors import AccessDenied, OversightError
 from oversight.contract.schema import (
@@ -131,7 +131,7 @@ def show_report(report: pl.DataFrame, key: str) -> None:
     st.dataframe(report, hide_index=True, width="stretch", key=f"report_table_{key}")
     st.download_button(
         "下载校验报告（Excel），发回学校修改",
-        data=xlsx.report_to_xlsx(report),
+        data=audit_log.session_audited(lambda: xlsx.report_to_xlsx(report), "校验报告.xlsx"),
         file_name="校验报告.xlsx",
         mime=XLSX_MIME,
         key=f"report_xlsx_{key}",
