@@ -71,7 +71,7 @@ def record(
     object: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append one entry (see the module docstring). Never raises for an odd user or text."""
+    """Append one entry (see the module docstring); `user` may be a User, a name or None."""
     if isinstance(user, User):
         name, role = user.username, user.role
         scope = "、".join(user.scope) if user.scope is not None else None
