@@ -30,6 +30,7 @@ SLOW_TESTS = (
     "test_ingest_values.py::test_fast_parse_with_suspects_equals_the_full_parser",
     "test_periods_truth.py::test_the_word_file_from_the_page_and_from_the_command_line_say_the_same",
     "test_ingest_values.py::test_no_parser_raises_on_any_text",
+    "test_audit.py::test_the_word_report_is_one_download_entry",
 )
 
 

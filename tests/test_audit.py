@@ -249,3 +249,17 @@ def test_the_accounts_page_binds_a_school_account_and_changes_roles(db: Path) ->
         "领导甲",
         "领导 → 分析员",
     )
+
+
+def test_the_word_report_is_one_download_entry(db: Path) -> None:
+    """总览's 生成情况总结 builds the document only to hand it over: one 下载 entry naming the file."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["user"] = {"username": "领导甲", "role": roles.ROLE_LEADER}
+    at.run()
+    at.button(key="report_docx").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    entry = _one(db, audit.DOWNLOAD)
+    assert (entry["username"], entry["object"]) == (
+        "领导甲",
+        "全区2023年党组织领导的校长负责制落实情况总结.docx",
+    )
