@@ -583,7 +583,7 @@ def worker_report(args: dict[str, Any]) -> dict[str, Any]:
     from oversight.present import png, report
 
     db, year = args["db"], int(args["year"])
-    load_before = _load_average()
+    load_before = _load_average()  # the neighbours' share of the cores moves these seconds most
     cold = _click_report(db, year)
     warm = [_click_report(db, year) for _ in range(int(args.get("warm_runs", REPORT_WARM_RUNS)))]
     marks: list[tuple[str, float]] = []
@@ -612,6 +612,7 @@ def worker_report(args: dict[str, Any]) -> dict[str, Any]:
         "docx_bytes": len(raw),
         "charts": png.chromium_path() is not None,
         "load_average": load_before,
+        "date": datetime.now().strftime("%Y-%m-%d %H:%M"),
     }
 
 
