@@ -247,6 +247,10 @@ def item_actions(ctx: page.PageContext, item: dict) -> None:
         reason = f"：{item['close_reason']}" if item.get("close_reason") else ""
         st.success(f"已于 {item['closed_at']:%Y-%m-%d} 销号（{basis}{reason}），销号人 {item['closed_by']}。")
         return
+    if state == catalog.RECTIFY_REVIEW:
+        st.markdown(f"**整改措施**：{item['measures'] or '—'}")
+        if not user.can("tasks"):
+            st.info("已提交复核，等待区教体局核实后销号（或退回继续整改）。")
     if user.can("rectify") and state in (*catalog.RECTIFY_OWED,):
         with st.form(f"measures_{item_id}", enter_to_submit=False):
             measures = st.text_area("整改措施", value=item["measures"] or "", key=f"measures_text_{item_id}")

@@ -123,8 +123,9 @@ def history_table(history: pl.DataFrame) -> pl.DataFrame:
 
 
 def item_label(row: dict) -> str:
-    """'第 29 号 · 城关第一小学 · 交流轮岗比例 · 待整改' for the item picker."""
-    return f"第 {row['item_id']} 号 · {row['school_name'] or row['school_code']} · {row['indicator_zh']} · {row['shown_state']}"
+    """'第 29 号 · 城关第一小学 · 交流轮岗比例' for the item picker: without the state, so the picked item
+    stays picked when an action moves it on."""
+    return f"第 {row['item_id']} 号 · {row['school_name'] or row['school_code']} · {row['indicator_zh']}"
 
 
 def ledger_xlsx(ledger: pl.DataFrame) -> bytes:
