@@ -23,6 +23,7 @@ cols = st.columns(len(counts) + 1)
 cols[0].metric("整改事项", items.height)
 for col, (state, n) in zip(cols[1:], counts.items(), strict=True):
     col.metric(state, n)
+tasks.overdue_line(items)
 levels = "；".join(f"{label}（{start} 天起）" for start, label, _ in catalog.RECTIFY_OVERDUE_LEVELS)
 st.caption(
     f"重点关注名单中的每一项在导入数据后自动立项，整改时限默认 {catalog.RECTIFY_DEADLINE_DAYS} 天；"

@@ -359,3 +359,21 @@ def test_an_analyst_opens_an_item_from_any_red_cell_and_a_stale_action_is_refuse
     rectification.submit(con, item_id, user="学校甲")
     with pytest.raises(OversightError, match="现在是“待复核”"):
         rectification.submit(con, item_id, user="学校甲")
+
+
+def test_the_ledger_page_colours_overdue_items_by_level(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OVERSIGHT_DB", str(demo_db))
+    with connection.opened(demo_db) as c:
+        rectification.sync(c)
+        item_id = _item(c)["item_id"]
+        late = date.today() - timedelta(days=100)
+        rectification.edit(c, item_id, user="分析员甲", responsible="张校长", deadline=late)
+    at = _page("分析员甲", "分析员")
+    assert {m.label: m.value for m in at.metric}["逾期"] == "1"
+    line = next(m.value for m in at.markdown if m.value.startswith("**逾期**"))
+    assert "逾期超过90天 1 项" in line and catalog.RECTIFY_OVERDUE_LEVELS[-1][2] in line
+    table = at.dataframe[0].value
+    assert table.loc[table["编号"] == item_id, "状态"].item() == "⚠ 逾期超过90天（100天）"
+    assert table.loc[table["编号"] == item_id, "责任人"].item() == "张校长"

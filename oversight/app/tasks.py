@@ -339,3 +339,12 @@ def profile_items(ctx: page.PageContext, school_code: str, school_name: str) -> 
         st.page_link(
             LEDGER_PAGE, label=f"在整改台账中处理{school_name}的事项", icon=":material/arrow_forward:"
         )
+
+
+def overdue_line(items: pl.DataFrame) -> None:
+    """逾期 by level, each in its colour (catalog.RECTIFY_OVERDUE_LEVELS; constants only, never user data)."""
+    parts = [
+        f':color[{label} {n} 项]{{foreground="{color}"}}'
+        for label, n, color in ledger_view.overdue_levels(items)
+    ]
+    st.markdown("**逾期**：" + " · ".join(parts))

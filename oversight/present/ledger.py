@@ -108,7 +108,13 @@ def screen_ledger(ledger: pl.DataFrame) -> pl.DataFrame:
         pl.Series("编号", ledger["item_id"].to_list()),
         pl.Series("指标", ledger["indicator_zh"].to_list()),
         pl.Series("来源", ledger["source"].to_list()),
-        pl.Series("状态", [state_symbol(s) for s in ledger["shown_state"].to_list()]),
+        pl.Series(
+            "状态",
+            [
+                f"⚠ {level}（{days}天）" if level else state_symbol(state)
+                for state, level, days in ledger.select("shown_state", "overdue_level", "days_overdue").rows()
+            ],
+        ),
     ).select("编号", "学校", "指标", "状态", "问题", "整改措施", "责任人", "整改时限", "销号日期", "来源")
 
 
@@ -138,3 +144,9 @@ def chase_xlsx(owed: pl.DataFrame) -> bytes:
 
 def stamp(today: date | datetime | None = None) -> str:
     return f"{(today or date.today()):%Y%m%d}"
+
+
+def overdue_levels(ledger: pl.DataFrame) -> list[tuple[str, int, str]]:
+    """(level, items, colour) for each overdue level of the catalog, in order: the ledger's 逾期 line."""
+    counts = dict(ledger.filter(pl.col("is_overdue")).group_by("overdue_level").len().rows())
+    return [(label, int(counts.get(label, 0)), color) for _, label, color in catalog.RECTIFY_OVERDUE_LEVELS]
