@@ -263,3 +263,14 @@ def test_the_word_report_is_one_download_entry(db: Path) -> None:
         "领导甲",
         "全区2023年党组织领导的校长负责制落实情况总结.docx",
     )
+
+
+def test_a_refused_page_is_one_entry_per_session(db: Path) -> None:
+    with connection.opened(db) as con:
+        users.add_user(con, "城关一小", "school-pass-1", roles.ROLE_SCHOOL, school_code=OWN)
+    at = AppTest.from_file(str(ROOT / "pages" / "1_组织建设.py"), default_timeout=120)
+    at.session_state["user"] = {"username": "城关一小", "role": roles.ROLE_SCHOOL}
+    at.run()
+    at.run()
+    entry = _one(db, audit.PAGE_REFUSED)
+    assert (entry["username"], entry["school_scope"], entry["object"]) == ("城关一小", OWN, "组织建设")

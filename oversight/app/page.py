@@ -16,7 +16,7 @@ from streamlit.errors import StreamlitAPIException
 from oversight.app import cache, login, sidebar, style
 from oversight.contract import roles
 from oversight.contract.errors import AccessDenied, OversightError
-from oversight.engine import queries, users
+from oversight.engine import audit, queries, users
 from oversight.metrics import periods
 
 APP_TITLE = "党组织领导的校长负责制落实情况监督看板"
@@ -87,6 +87,7 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
     except AccessDenied as exc:
         st.title(title)
         st.error(exc.message)
+        _record_refusal(db, user, title)
         st.stop()
     st.sidebar.markdown(f"**{user.username}**（{user.role}）")
     if st.sidebar.button("退出登录", key="logout"):
@@ -108,6 +109,15 @@ def page_setup(title: str, right: str = "view", *, filters: bool = True) -> Page
     st.title(title)
     login.show_notice()
     return PageContext(user, db, version, params, options["years"], options["school_years"])
+
+
+def _record_refusal(db: str, user: roles.User, title: str) -> None:
+    """A page refused to a logged-in account is an audit entry (once per session and page)."""
+    done: set = st.session_state.setdefault("_audit_refused", set())
+    if title not in done:
+        with cache.connection(db) as con:
+            audit.record(con, user, audit.PAGE_REFUSED, title)  # type: ignore[arg-type]
+        done.add(title)
 
 
 def _session_state_of(db: str) -> tuple[roles.User | None, str]:
