@@ -217,6 +217,41 @@ def test_a_warm_page_run_opens_no_database_file(db: Path, monkeypatch: pytest.Mo
     assert opened == []
 
 
+def test_writers_of_two_processes_take_turns(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A piece of writing work waits while another process's writer has its turn (flock on .write.lock),
+    instead of meeting it at DuckDB's file lock; past TURN_WAIT_SECONDS it goes ahead to the file anyway."""
+    lock = publish.ensure_dir(db) / ".write.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX);"
+         " print('held', flush=True); time.sleep(float(sys.argv[2]))", str(lock), "1.0"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with publish.writing(db):
+            waited = time.monotonic() - started
+        assert waited >= 0.5  # it waited for the other process's turn to end
+    finally:
+        holder.wait(timeout=30)
+
+    monkeypatch.setattr(publish, "TURN_WAIT_SECONDS", 0.2)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl,sys,time; f=open(sys.argv[1],'a'); fcntl.flock(f, fcntl.LOCK_EX);"
+         " print('held', flush=True); time.sleep(float(sys.argv[2]))", str(lock), "5.0"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        with connection.opened(db) as con:  # the file itself is free: the work goes ahead after 0.2 s
+            assert con.execute("select count(*) from users").fetchall()[0][0] >= 1
+        assert time.monotonic() - started < 4.0
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+
+
 # ---------------------------------------------------------------- app.warmup
 
 
