@@ -256,7 +256,9 @@ def test_a_login_survives_a_refresh_and_ends_at_logout_and_password_change(
 
             page.goto(f"{base}/学校画像")
             log_in("leader-pass-1")
-            assert page.url.split("?")[0].endswith("/%E5%AD%A6%E6%A0%A1%E7%94%BB%E5%83%8F")  # the page asked for
+            assert page.url.split("?")[0].endswith(
+                "/%E5%AD%A6%E6%A0%A1%E7%94%BB%E5%83%8F"
+            )  # the page asked for
             [cookie] = [c for c in context.cookies() if c["name"] == roles.SESSION_COOKIE]
             assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
             assert roles.SESSION_COOKIE not in page.evaluate("document.cookie")

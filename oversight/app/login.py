@@ -24,7 +24,7 @@ from oversight.engine import logins, users
 
 SESSION_USER = "user"
 #: the session cookie's token, kept so logout can end that very session
-SESSION_TOKEN = "session_token"
+SESSION_LASTING = "lasting_login"
 #: set while the account still has its one-time password
 MUST_CHANGE = "must_change_password"
 NOTICE = "_login_notice"
@@ -60,7 +60,7 @@ def _remember(username: str, role: str, token: str | None, must_change: bool) ->
     st.session_state[SESSION_USER] = {"username": username, "role": role}
     st.session_state[MUST_CHANGE] = must_change
     if token:
-        st.session_state[SESSION_TOKEN] = token
+        st.session_state[SESSION_LASTING] = token
 
 
 def from_cookie(db: str) -> bool:
@@ -126,13 +126,13 @@ def login_form(db: str, title: str) -> None:
 
 
 def forget() -> None:
-    for key in (SESSION_USER, SESSION_TOKEN, MUST_CHANGE):
+    for key in (SESSION_USER, SESSION_LASTING, MUST_CHANGE):
         st.session_state.pop(key, None)
 
 
 def logout(db: str) -> None:
     """End this login: the session row goes, then the cookie (the asgi route), then the login form."""
-    token = st.session_state.get(SESSION_TOKEN)
+    token = st.session_state.get(SESSION_LASTING)
     if token:
         with cache.connection(db) as con:
             logins.end_session(con, token)  # type: ignore[arg-type]
@@ -166,7 +166,7 @@ def change_password_form(db: str, username: str, *, forced: bool) -> None:
         st.error(exc.message)
         return
     st.session_state[MUST_CHANGE] = False
-    st.session_state.pop(SESSION_TOKEN, None)
+    st.session_state.pop(SESSION_LASTING, None)
     st.session_state[NOTICE] = NOTICES["password"]
     if lasting():
         _hand_over(db, username, "password")
