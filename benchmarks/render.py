@@ -465,7 +465,8 @@ def _word_report(results: dict[str, Any]) -> list[str]:
         )
         verdict = "pass" if r["cold_s"] <= TARGET_REPORT_S else "**miss**"
         notes.append(
-            f"{m['label']}: measured {r.get('date', results['facts']['date'])}, load average (1/5/15 min) "
+            f"{m['label']}: measured {r.get('date', results['facts']['date'])} on {results['facts']['cpu']} "
+            f"({results['facts']['cores']} cores), load average (1/5/15 min) "
             f"{r['load_average']} when the report worker started"
             + (
                 f"; target ≤ {TARGET_REPORT_S:.0f} s cold: {verdict}"
