@@ -491,6 +491,8 @@ def test_charts_are_made_for_paper(demo_db_template: Path) -> None:
         assert fig.layout.width == report.charts.CHART_WIDTH, key
     # nine 学段 and eight activity kinds as rows, not squeezed side by side
     assert figs["split"].data[0].orientation == "h" and figs["activities"].data[0].orientation == "h"
+    # every count readable: outside its bar (inside a thin bar plotly shrank it away)
+    assert figs["activities"].data[0].textposition == "outside"
 
 
 def test_without_chromium_the_document_builds_and_says_so(

@@ -166,7 +166,11 @@ def _activities(d: ReportData) -> go.Figure:
         value_title="次数",
         horizontal=True,
     )
-    fig.update_traces(textposition="auto", showlegend=False)
+    # each count right of its bar: inside a 30 px bar it was shrunk below the minimum size and dropped
+    fig.update_traces(textposition="outside", cliponaxis=False, showlegend=False)
+    top = int(frame["activities_count"].max() or 0) if frame.height else 0
+    if top:
+        fig.update_xaxes(range=[0, top * 1.12])
     return for_print(fig, height=70 + 38 * frame.height, category_axis="y")
 
 
