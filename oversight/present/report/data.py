@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import polars as pl
 
-from oversight.engine import Connection, queries
+from oversight.engine import Connection, DatabaseError, queries
 from oversight.metrics import history, indicators, periods, rectification, watch
 from oversight.present.report.lagging import lagging_from
 from oversight.present.report.sentences import DETAIL_FILES
@@ -64,7 +63,7 @@ def rectify_items(con: Connection, p: periods.Params) -> pl.DataFrame:
     by school year); empty where the file predates the ledger (an old file opened read-only)."""
     try:
         items = rectification.ledger(con)
-    except duckdb.CatalogException:
+    except DatabaseError:  # no ledger table in a file that predates it
         return pl.DataFrame()
     return items.filter(pl.col("period_text").is_in([f"{p.year}年度", f"{p.school_year}学年"]))
 
