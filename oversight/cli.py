@@ -128,10 +128,11 @@ def _open_rectifications(con, result) -> str:  # type: ignore[no-untyped-def]
 
     if result.outcome is None:
         return ""
+    from oversight.present import ledger
+
     done = rectification.sync(con)
-    parts = [f"新立整改事项 {len(done.opened)} 项"] if done.opened else []
-    parts += [f"反弹重新打开 {len(done.reopened)} 项"] if done.reopened else []
-    return f"（重点关注：{'，'.join(parts)}，见“整改台账”。）" if parts else ""
+    text = ledger.sync_text(len(done.opened), len(done.reopened))
+    return f"（{text}）" if text else ""
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

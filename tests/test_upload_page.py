@@ -321,3 +321,27 @@ def test_a_header_only_file_cannot_be_imported(demo_db: Path, monkeypatch: pytes
     assert any("没有任何数据行" in e.value for e in at.error)
     assert at.button(key="commit").disabled
     assert len(batches(demo_db)) == 1
+
+
+def test_a_load_from_the_page_opens_the_rectification_items_of_its_watch_list(
+    demo_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `oversight load` does: the 重点关注 entries of the data as loaded now become 整改 items at once,
+    not only when somebody next opens 整改台账."""
+    from oversight.metrics import rectification, watch
+
+    with connection.opened(demo_db) as con:
+        con.execute("delete from rectification_events")
+        con.execute("delete from rectifications")
+    raw, _ = duty_csv_all_done(demo_db)
+    at = page(UPLOAD_PAGE, demo_db, ANALYST, monkeypatch)
+    at.file_uploader(key="upload_files").set_value([("双向述职.csv", raw, "text/csv")]).run()
+    at.button(key="validate").click().run()
+    at.button(key="commit").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with connection.opened(demo_db, read_only=True) as con:
+        p = periods.resolve(con, periods.Params())
+        watched = watch.watch_list(con, p)
+        items = rectification.ledger(con)
+    assert watched.height > 0 and items.height == watched.height
+    assert f"新立整改事项 {items.height} 项" in "\n".join(str(m.value) for m in at.markdown)

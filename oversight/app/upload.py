@@ -28,6 +28,8 @@ from oversight.contract.schema import (
 )
 from oversight.engine import ledger
 from oversight.ingest import pipeline
+from oversight.metrics import rectification
+from oversight.present import ledger as ledger_text
 
 #: session keys: the last validation (tied to the exact files and options) and the last commit's summary
 VALIDATED = "_upload_validated"
@@ -162,6 +164,19 @@ def validate(
     st.session_state.pop(COMMITTED, None)
 
 
+def _open_rectifications(con: object) -> None:
+    """After a load: the 整改 items of 重点关注 for the data as loaded now, as `oversight load` opens them
+    (metrics.rectification.sync); the load stands even when this fails (the next page open retries)."""
+    try:
+        done = rectification.sync(con)  # type: ignore[arg-type]
+    except OversightError as exc:
+        st.warning(f"整改事项自动立项未完成：{exc.message}")
+        return
+    text = ledger_text.sync_text(len(done.opened), len(done.reopened))
+    if text:
+        st.write(text)
+
+
 def commit(ctx: page.PageContext, files: list[tuple[str, bytes]], mode: str, table: str | None) -> None:
     user = roles.require(page.verified_user(ctx.db), "upload")
     progress = st.progress(0, text="准备导入……")
@@ -180,6 +195,8 @@ def commit(ctx: page.PageContext, files: list[tuple[str, bytes]], mode: str, tab
                 scope=user.scope,  # a 学校 account: only its own rows pass (ingest.scope)
                 by=user,
             )
+            if result.ok and result.outcome is not None:
+                _open_rectifications(con)  # type: ignore[arg-type]
         progress.progress(100, text="完成")
         if not result.ok:
             status.update(label="校验未通过，未写入任何数据", state="error")

@@ -150,3 +150,11 @@ def overdue_levels(ledger: pl.DataFrame) -> list[tuple[str, int, str]]:
     """(level, items, colour) for each overdue level of the catalog, in order: the ledger's 逾期 line."""
     counts = dict(ledger.filter(pl.col("is_overdue")).group_by("overdue_level").len().rows())
     return [(label, int(counts.get(label, 0)), color) for _, label, color in catalog.RECTIFY_OVERDUE_LEVELS]
+
+
+def sync_text(opened: int, reopened: int) -> str:
+    """What a load did to the ledger, in one sentence for the command line and the upload page ("" when
+    nothing was opened or reopened)."""
+    parts = [f"新立整改事项 {opened} 项"] if opened else []
+    parts += [f"反弹重新打开 {reopened} 项"] if reopened else []
+    return f"重点关注：{'，'.join(parts)}，见“整改台账”。" if parts else ""
