@@ -3,9 +3,10 @@
     .venv/bin/python deploy/serve.py [--processes 2] [--port 8501] [--host 127.0.0.1] [--db FILE]
                                      [--run-dir DIR] [--state FILE]
 
-Each process is `streamlit run app.py` on 127.0.0.1 (ports --port+1 .. --port+N, or free ones with
---backend-ports auto) with this checkout's .streamlit/config.toml; nginx (Debian's, /usr/sbin/nginx) listens
-on --host:--port with sticky sessions by cookie, the websocket upgraded, and the static bundle served from
+Each process is `streamlit run oversight/app/asgi.py` (as `make run`: the pages plus the routes that give a
+login its cookie) on 127.0.0.1 (ports --port+1 .. --port+N, or free ones with --backend-ports auto) with this
+checkout's .streamlit/config.toml; nginx (Debian's, /usr/sbin/nginx) listens on --host:--port with sticky
+sessions by cookie, the websocket upgraded, and the static bundle served from
 disk gzip-compressed (deploy/nginx.conf.template). Every process reads the published read-only copies of
 the database file and writes the file itself only for a moment (engine.publish), so uploads, rollbacks,
 account changes and logins work whichever process a browser lands on, and the others see them at once.
@@ -37,6 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "nginx.conf.template"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 COMPRESSIBLE = (".js", ".css", ".html", ".json", ".svg", ".txt", ".ttf")
+
+
+def entry_script() -> Path:
+    """What `make run` starts: the dashboard with the routes that give a login its HttpOnly cookie
+    (oversight/app/asgi.py), or app.py in a checkout without them."""
+    asgi = ROOT / "oversight" / "app" / "asgi.py"
+    return asgi if asgi.exists() else ROOT / "app.py"
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -171,7 +179,7 @@ class Supervisor:
     def start_app(self, port: int) -> subprocess.Popen[bytes]:
         env = dict(os.environ, OVERSIGHT_DB=self.db, PYTHONUNBUFFERED="1")
         command = [
-            sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            sys.executable, "-m", "streamlit", "run", str(entry_script()),
             "--server.headless", "true",
             "--server.port", str(port),
             "--server.address", "127.0.0.1",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -53,6 +54,8 @@ class Run:
     elements: list = field(default_factory=list)  # type: ignore[type-arg]
     payload_bytes: int = 0
     wire_bytes: int = 0
+    #: where the script sent the browser (auth_redirect: a lasting login's hand-over to its cookie route)
+    redirect: str | None = None
 
     def kinds(self) -> list[str]:
         return [e.WhichOneof("type") for e in self.elements]
@@ -91,6 +94,28 @@ def _cookies_of(url: str, headers: dict[str, str], timeout: float) -> dict[str, 
         return jar
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def _follow_once(url: str, headers: dict[str, str], timeout: float) -> dict[str, str]:
+    """GET `url` as the browser's navigation does, without following its redirect: the cookies it sets
+    (the lasting login's session cookie, oversight/app/asgi.py)."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        response = opener.open(urllib.request.Request(url, headers=headers), timeout=timeout)
+    except urllib.error.HTTPError as exc:  # the 303 back to the page
+        response = exc
+    jar: dict[str, str] = {}
+    for value in response.headers.get_all("Set-Cookie") or []:
+        parsed = SimpleCookie()
+        parsed.load(value)
+        jar.update({k: m.value for k, m in parsed.items()})
+    response.read()
+    return jar
+
+
 def fetch_static(base: str, timeout: float = 30.0) -> dict[str, int]:
     """What a first visit downloads besides the websocket: index.html and every script and stylesheet it
     names, as sent (gzip offered, as a browser does) and as JavaScript."""
@@ -125,13 +150,24 @@ class Session:
         self.cached: set[str] = set()
         self.current = ""
         self.form: dict[str, str] = {}
+        self.jar: dict[str, str] = {}
 
     async def open(self) -> Run:
         """Fetch a page for the cookies, connect, and run the app once (the login form)."""
         headers = {"Accept": "text/html"}
         jar = await asyncio.to_thread(_cookies_of, self.base + "/_stcore/health", headers, self.timeout)
-        cookie = "; ".join(f"{k}={v}" for k, v in jar.items())
-        xsrf = jar.get("_streamlit_xsrf", "")
+        self.jar.update(jar)
+        await self._connect()
+        run = await self._run("")
+        self.form = run.widget_ids()
+        return run
+
+    def _cookie(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.jar.items())
+
+    async def _connect(self) -> None:
+        xsrf = self.jar.get("_streamlit_xsrf", "")
+        cookie = self._cookie()
         self.ws = await asyncio.wait_for(
             websockets.connect(
                 self.base.replace("http", "ws", 1) + "/_stcore/stream",
@@ -144,9 +180,6 @@ class Session:
             ),
             timeout=self.timeout,
         )
-        run = await self._run("")
-        self.form = run.widget_ids()
-        return run
 
     async def login(self, username: str, password: str) -> Run:
         """Fill the form and press 登录; returns the run that drew 总览 (after the script's st.rerun)."""
@@ -161,7 +194,20 @@ class Session:
             w = state.rerun_script.widget_states.widgets.add()
             w.id, w.trigger_value = ids["登录"], True
 
+        started = time.perf_counter()
         run = await self._run(self.current, fill)
+        if run.redirect:
+            # a lasting login (oversight/app/asgi.py): the browser goes through the cookie route and opens
+            # the page again in a new session, which finds the user by the cookie
+            jar = await asyncio.to_thread(
+                _follow_once, self.base + run.redirect, {"Cookie": self._cookie()}, self.timeout
+            )
+            self.jar.update(jar)
+            self.cached.clear()  # a new page load: the browser's message cache starts empty
+            await self.close()
+            await self._connect()
+            run = await self._run("")
+            run.seconds = time.perf_counter() - started
         if "metric" not in run.kinds():
             raise ProtocolError("登录后没有出现总览（用户名或密码错误，或登录表单仍在）")
         return run
@@ -201,7 +247,12 @@ class Session:
             if fwd.metadata.cacheable and fwd.hash:
                 self.cached.add(fwd.hash)
             if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
-                run.elements.append(fwd.delta.new_element)
+                element = fwd.delta.new_element
+                run.elements.append(element)
+                if element.WhichOneof("type") == "page_link" and element.page_link.page_script_hash:
+                    # the sidebar's links (app.page NAV): a session opened by a lasting login's cookie
+                    # lists only the main page in its first new_session message
+                    self.pages.setdefault(element.page_link.label, element.page_link.page_script_hash)
             elif kind == "new_session":
                 # the main script (app.py) is 总览; its page is named after the file
                 main = Path(fwd.new_session.main_script_path).stem
@@ -210,6 +261,8 @@ class Session:
                     for p in fwd.new_session.app_pages
                 }
                 self.current = fwd.new_session.page_script_hash
+            elif kind == "auth_redirect":
+                run.redirect = fwd.auth_redirect.url
             elif kind == "script_finished":
                 if fwd.script_finished == FINISHED_FOR_RERUN:
                     run.elements.clear()  # the script reran itself (login): the page is the next run's

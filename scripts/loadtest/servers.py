@@ -52,6 +52,13 @@ def build_database(path: Path, source: Path | None = None, app_root: Path = ROOT
         raise SystemExit(f"无法创建压测账号：{added.stdout}{added.stderr}")
 
 
+def entry_script(app_root: Path) -> str:
+    """What `make run` starts in that checkout: the ASGI app with the lasting-login routes
+    (oversight/app/asgi.py) where there is one, else app.py (older checkouts)."""
+    asgi = Path("oversight") / "app" / "asgi.py"
+    return str(asgi) if (app_root / asgi).exists() else "app.py"
+
+
 def wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = START_TIMEOUT) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -159,7 +166,7 @@ def started(
         port = free_port()
         log = work / "streamlit.log"
         command = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
+            sys.executable, "-m", "streamlit", "run", entry_script(app_root),
             "--server.headless", "true",
             "--server.port", str(port),
             "--server.address", "127.0.0.1",
