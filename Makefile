@@ -5,6 +5,7 @@ BIN     := $(VENV)/bin
 DB      ?= data/oversight.duckdb
 PORT    ?= 8501
 PROCESSES ?= 2
+HOST    ?= 127.0.0.1
 
 .PHONY: run serve test test-fast lint bench loadtest install demo clean
 
@@ -24,11 +25,12 @@ run: install
 	OVERSIGHT_DB=$(DB) $(BIN)/streamlit run oversight/app/asgi.py --server.port $(PORT)
 
 ## the same dashboard as N processes behind nginx, for a whole meeting at once (deploy/serve.py; README,
-## docs/deployment.md): nginx on $(PORT), the processes on the ports after it
+## docs/deployment.md): nginx on $(HOST):$(PORT) (HOST=0.0.0.0 to serve other machines), the processes on
+## 127.0.0.1 at the ports after it
 serve: install
 	test -f $(DB) || $(BIN)/oversight demo --db $(DB)
 	$(BIN)/oversight users ensure-admin --db $(DB)
-	$(BIN)/python deploy/serve.py --processes $(PROCESSES) --port $(PORT) --db $(DB)
+	$(BIN)/python deploy/serve.py --processes $(PROCESSES) --port $(PORT) --host $(HOST) --db $(DB)
 
 lint: install
 	$(BIN)/ruff check .

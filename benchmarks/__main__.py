@@ -57,6 +57,19 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+#: sections of the report that other tools measure (`make loadtest`): kept, from their heading to the end
+KEPT_HEADINGS = ("## Serving many leaders",)
+
+
+def kept_sections(out: Path) -> str:
+    """The part of the old report from the first kept heading on, so a new run does not erase it."""
+    if not out.exists():
+        return ""
+    old = out.read_text(encoding="utf-8")
+    starts = [i for h in KEPT_HEADINGS if (i := old.find("\n" + h + "\n")) >= 0]
+    return "\n" + old[min(starts) + 1 :] if starts else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["_worker"]:
@@ -70,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     report = render(results)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    report += kept_sections(out)
     out.write_text(report, encoding="utf-8")
     print(summary_text(results))
     print(f"\nwritten {out}")

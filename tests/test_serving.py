@@ -252,6 +252,19 @@ def test_writers_of_two_processes_take_turns(db: Path, monkeypatch: pytest.Monke
         holder.wait(timeout=30)
 
 
+def test_make_bench_keeps_the_load_test_section_of_the_report(tmp_path: Path) -> None:
+    """docs/benchmarks.md is rewritten by `make bench`; its "Serving many leaders" section is measured by
+    `make loadtest` and written by hand, so a new bench run carries it over."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.__main__ import kept_sections
+
+    out = tmp_path / "benchmarks.md"
+    assert kept_sections(out) == ""
+    out.write_text("# Benchmarks\n\n## Load\n\nold\n\n## Serving many leaders\n\n| a |\n", "utf-8")
+    assert kept_sections(out) == "\n## Serving many leaders\n\n| a |\n"
+    assert kept_sections(ROOT / "docs" / "benchmarks.md").startswith("\n## Serving many leaders\n")
+
+
 # ---------------------------------------------------------------- app.warmup
 
 
