@@ -154,6 +154,11 @@ def wait_idle(page: Page) -> None:
     """Until Streamlit has finished the current script run (its status widget disappears)."""
     page.wait_for_timeout(300)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=SLOW)
+    # the status widget shows only after a delay: the app's own run state, and no placeholder still drawn
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(
+        0, timeout=SLOW
+    )
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=SLOW)
     page.wait_for_timeout(500)
 
 
@@ -165,6 +170,10 @@ def login(page: Page, base: str, username: str, password: str) -> None:
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_text(f"{username}（")).to_be_attached(timeout=SLOW)
     wait_idle(page)
+
+
+#: below this width Streamlit draws the sidebar as a drawer over the page
+PHONE_BREAKPOINT = 768
 
 
 def open_page(page: Page, label: str) -> None:
@@ -179,6 +188,10 @@ def open_page(page: Page, label: str) -> None:
         page.wait_for_timeout(500)
     link.click()
     wait_idle(page)
+    close = page.locator('[data-testid="stSidebarCollapseButton"] button')
+    if width < PHONE_BREAKPOINT and close.count() and close.first.is_visible():
+        close.first.click()  # on a phone the drawer covers the page: close it, as a person would
+        page.wait_for_timeout(500)
 
 
 def visible_text(page: Page) -> str:

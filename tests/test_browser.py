@@ -139,6 +139,11 @@ def wait_idle(page: Page) -> None:
     """Until Streamlit has finished the current script run (its status widget disappears)."""
     page.wait_for_timeout(300)
     expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=SLOW)
+    # the status widget shows only after a delay: the app's own run state, and no placeholder still drawn
+    expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]')).to_have_count(
+        0, timeout=SLOW
+    )
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=SLOW)
 
 
 def login(page: Page, base: str, user: tuple[str, str], shot: str | None = None) -> None:

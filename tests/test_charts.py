@@ -102,9 +102,9 @@ def test_status_matrix_cells_carry_status_symbol_and_colour() -> None:
     scale = {round(pos, 6): color for pos, color in heat.colorscale}
     assert scale[round(code[STATUS_BAD] / n, 6)] == bad_color
     assert heat.z[1][0] == code[STATUS_BAD]
-    # a legend entry per status, colour plus symbol
-    legend = {t.name: t.marker.color for t in fig.data[1:]}
-    assert legend[f"{ok_symbol} {STATUS_OK}"] == ok_color
+    # a legend entry per status, colour plus symbol (the marker), and the word once, not "● ● 达标"
+    legend = {t.name: (t.marker.color, t.marker.symbol) for t in fig.data[1:]}
+    assert legend[STATUS_OK] == (ok_color, figure_base.STATUS_MARKERS[STATUS_OK])
     assert "乙中学<br>书记校长分设：一肩挑<br>状态：未达标" in heat.customdata[1][0]
 
 
@@ -168,9 +168,7 @@ def test_status_heatmap_quarters() -> None:
     heat = fig.data[0]
     assert list(heat.x) == ["第1季度", "第2季度"]
     assert [list(r) for r in heat.text] == [[ok_symbol, "○"], [bad_symbol, "○"]]
-    assert {t.name for t in fig.data[1:]} == {
-        labels.status_text(s) for s in (STATUS_OK, STATUS_BAD, STATUS_NONE)
-    }
+    assert {t.name for t in fig.data[1:]} == {STATUS_OK, STATUS_BAD, STATUS_NONE}
 
 
 # ---------------------------------------------------------------- other figures

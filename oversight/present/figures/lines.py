@@ -22,7 +22,7 @@ from oversight.present.figures.base import (
     target_line,
 )
 from oversight.present.formats import format_value
-from oversight.present.labels import column_label, is_share, status_color, status_text
+from oversight.present.labels import column_label, is_share, status_color
 
 
 def lines(
@@ -140,7 +140,7 @@ def trends(
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=status_text(s),
+                name=s,  # the marker is the symbol: the word alone beside it
                 marker={"color": status_color(s), "symbol": STATUS_MARKERS[s], "size": 10},
             )
         )

@@ -83,7 +83,7 @@ def status_matrix(
                 x=[None],
                 y=[None],
                 mode="markers",
-                name=status_text(s),
+                name=s,  # the marker is the symbol: the word alone beside it
                 marker={"color": status_color(s), "symbol": STATUS_MARKERS[s], "size": 12},
                 showlegend=True,
             )
@@ -252,7 +252,7 @@ def status_heatmap(
                     x=[None],
                     y=[None],
                     mode="markers",
-                    name=status_text(s),
+                    name=s,  # the marker is the symbol: the word alone beside it
                     marker={"color": status_color(s), "symbol": STATUS_MARKERS[s], "size": 12},
                 )
             )
