@@ -144,8 +144,13 @@ def trends(
                 marker={"color": status_color(s), "symbol": STATUS_MARKERS[s], "size": 10},
             )
         )
-    layout(fig, title, height=280 * rows + 150)
-    # the subplot titles of the first row sit below the legend, not on it (also in the PNG)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 140, "b": 10})
+    height = 280 * rows + 150
+    layout(fig, title, height=height)
+    # the first row's panel titles sit where a paper-anchored legend would go: the legend is placed in
+    # pixels under the figure's title instead, clear of them at any width (a phone's too) and in the PNG
+    fig.update_layout(
+        margin={"l": 10, "r": 10, "t": 140, "b": 10},
+        legend={"yref": "container", "y": 1 - 52 / height, "yanchor": "top"},
+    )
     fig.update_annotations(font={"family": FONT_FAMILY, "size": 14})
     return fig
