@@ -217,6 +217,7 @@ def test_a_warm_page_run_opens_no_database_file(db: Path, monkeypatch: pytest.Mo
     assert opened == []
 
 
+@pytest.mark.slow
 def test_writers_of_two_processes_take_turns(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A piece of writing work waits while another process's writer has its turn (flock on .write.lock),
     instead of meeting it at DuckDB's file lock; past TURN_WAIT_SECONDS it goes ahead to the file anyway."""
