@@ -10,6 +10,7 @@ cookie logs nobody in again, in this browser or any other.
 from __future__ import annotations
 
 import os
+import time
 from urllib.parse import quote
 
 import streamlit as st
@@ -77,13 +78,18 @@ def from_cookie(db: str) -> bool:
     return True
 
 
-def _hand_over(db: str, username: str, notice: str | None = None) -> None:
-    """After the right password: a ticket the asgi route trades for the cookie, then back to this page
-    (a new browser session: a notice to show there travels in the address, as ?notice=)."""
-    with cache.connection(db) as con:
-        ticket = logins.start_ticket(con, username)  # type: ignore[arg-type]
+def _send_with(ticket: str, notice: str | None = None) -> None:
+    """To the asgi route that trades the ticket for the cookie, then back to this page (a new browser
+    session: a notice to show there travels in the address, as ?notice=)."""
     back = _here() + (f"?notice={notice}" if notice else "")
     navigate(f"{LOGIN_PATH}?ticket={quote(ticket)}&next={quote(back)}")
+
+
+def _hand_over(db: str, username: str, notice: str | None = None) -> None:
+    """After a password change: a fresh ticket for the account's new login."""
+    with cache.connection(db) as con:
+        ticket = logins.start_ticket(con, username)  # type: ignore[arg-type]
+    _send_with(ticket, notice)
 
 
 #: what a ?notice= in the address says (only these: the address never carries text to show)
@@ -101,6 +107,32 @@ def show_notice() -> None:
         st.success(notice)
 
 
+def _check(db: str, username: str, password: str) -> None:
+    """The form's password check, in three steps so the file is never held while bcrypt runs or a failure
+    waits (engine.users.LoginAttempt): read the account, check the password, record the attempt (and,
+    for a lasting login, its ticket) in one piece of work."""
+    with cache.connection(db) as con:
+        attempt = users.read_login(con, username)  # type: ignore[arg-type]
+    matched = users.password_matches(attempt, password)
+    ticket = None
+    try:
+        with cache.connection(db) as con:
+            user = users.finish_login(con, attempt, matched)  # type: ignore[arg-type]
+            must_change = logins.must_change_password(con, user.username)  # type: ignore[arg-type]
+            if lasting():
+                ticket = logins.start_ticket(con, user.username)  # type: ignore[arg-type]
+    except OversightError as exc:
+        time.sleep(users.failure_delay(attempt, matched))
+        st.error(exc.message)
+        return
+    _remember(user.username, user.role, None, must_change)
+    if ticket:
+        _send_with(ticket)
+        st.info("登录成功，正在进入……")
+        st.stop()
+    st.rerun()
+
+
 def login_form(db: str, title: str) -> None:
     st.title(title)
     st.subheader("登录")
@@ -109,19 +141,7 @@ def login_form(db: str, title: str) -> None:
         password = st.text_input("密码", type="password", key="login_password")
         submitted = st.form_submit_button("登录", type="primary")
     if submitted:
-        try:
-            with cache.connection(db) as con:
-                user = users.login(con, username, password)  # type: ignore[arg-type]
-                must_change = logins.must_change_password(con, user.username)  # type: ignore[arg-type]
-        except OversightError as exc:
-            st.error(exc.message)
-        else:
-            _remember(user.username, user.role, None, must_change)
-            if lasting():
-                _hand_over(db, user.username)
-                st.info("登录成功，正在进入……")
-                st.stop()
-            st.rerun()
+        _check(db, username, password)
     st.caption("首次使用：管理员账号在运行 make run 时创建，初始密码只在终端显示一次。忘记密码请联系管理员。")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import bcrypt
@@ -266,46 +267,98 @@ def ensure_admin(con: duckdb.DuckDBPyConnection, username: str = "admin") -> str
     return password
 
 
-def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep: bool = True) -> User:
-    """Check a password; failures slow down and, after MAX_FAILED_ATTEMPTS, lock the account. Every
-    attempt, failed or not, is an entry of the audit log."""
+@dataclass(frozen=True)
+class LoginAttempt:
+    """What a login reads before the password is checked. The check (bcrypt, deliberately slow: about a
+    quarter of a second of CPU) runs between `read_login` and `finish_login` with the file not held, so
+    fifty leaders logging in at once do not queue for the database file behind each other's hashing."""
+
+    username: str
+    role: str | None
+    password_hash: str | None
+    failed: int
+    locked_until: datetime | None
+
+
+def read_login(con: duckdb.DuckDBPyConnection, username: str) -> LoginAttempt:
+    username = username.strip()
+    rows = con.execute(
+        "select role, password_hash, failed_attempts, locked_until from users where username = ?", [username]
+    ).fetchall()
+    if not rows:
+        return LoginAttempt(username, None, None, 0, None)
+    role, password_hash, failed, locked_until = rows[0]
+    return LoginAttempt(username, str(role), str(password_hash), int(failed or 0), locked_until)
+
+
+def password_matches(attempt: LoginAttempt, password: str) -> bool:
+    """The slow part, touching no database. An unknown name costs the same as a wrong password, so user
+    names cannot be probed by timing."""
+    if attempt.password_hash is None:
+        bcrypt.checkpw(b"x", _hash("placeholder-password").encode("ascii"))
+        return False
+    return bcrypt.checkpw(password.encode("utf-8"), attempt.password_hash.encode("ascii"))
+
+
+def failure_delay(attempt: LoginAttempt, matched: bool) -> float:
+    """Seconds to wait before answering a wrong password, longer with each failure in a row, so guessing
+    gets slower (the caller waits with the file closed); 0 for a right one, a locked or unknown account."""
+    locked = attempt.locked_until is not None and attempt.locked_until > datetime.now()
+    if matched or locked or attempt.role is None:
+        return 0.0
+    return min((attempt.failed + 1) * FAILURE_DELAY_STEP, 3.0)
+
+
+def finish_login(con: duckdb.DuckDBPyConnection, attempt: LoginAttempt, matched: bool) -> User:
+    """Record the attempt (failure counter, lock, the audit log) and return the user, or raise the
+    Chinese AccessDenied the login form shows. Every attempt, failed or not, is an audit entry."""
     try:
-        user = _check_login(con, username, password, sleep=sleep)
+        user = _settle_login(con, attempt, matched)
     except AccessDenied as exc:
-        audit.record(con, username.strip(), audit.LOGIN_FAILED, username.strip(), exc.message)
+        audit.record(con, attempt.username, audit.LOGIN_FAILED, attempt.username, exc.message)
         raise
     audit.record(con, user, audit.LOGIN, user.username)
     return user
 
 
-def _check_login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep: bool) -> User:
-    rows = con.execute(
-        "select role, password_hash, failed_attempts, locked_until from users where username = ?",
-        [username.strip()],
-    ).fetchall()
-    now = datetime.now()
-    if not rows:
-        # same answer and a comparable cost as a wrong password, so user names cannot be probed
-        bcrypt.checkpw(b"x", _hash("placeholder-password").encode("ascii"))
+def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep: bool = True) -> User:
+    """Check a password on one connection (the command line, tests); failures slow down and, after
+    MAX_FAILED_ATTEMPTS, lock the account. The dashboard uses the three steps with the file closed
+    between them (app.login)."""
+    attempt = read_login(con, username)
+    matched = password_matches(attempt, password)
+    try:
+        return finish_login(con, attempt, matched)
+    except AccessDenied:
+        if sleep:
+            time.sleep(failure_delay(attempt, matched))
+        raise
+
+
+def _settle_login(con: duckdb.DuckDBPyConnection, attempt: LoginAttempt, matched: bool) -> User:
+    username, now = attempt.username, datetime.now()
+    if attempt.role is None:
         raise AccessDenied("用户名或密码错误。")
-    role, password_hash, failed, locked_until = rows[0]
-    if locked_until is not None and locked_until > now:
+    if attempt.locked_until is not None and attempt.locked_until > now:
         raise AccessDenied(
-            f"连续登录失败次数过多，账号已锁定至 {locked_until:%H:%M}，请稍后再试或联系管理员重置密码。"
+            f"连续登录失败次数过多，账号已锁定至 {attempt.locked_until:%H:%M}，请稍后再试或联系管理员重置密码。"
         )
-    if bcrypt.checkpw(password.encode("utf-8"), password_hash.encode("ascii")):
-        con.execute(
-            "update users set failed_attempts = 0, locked_until = null where username = ?", [username]
-        )
-        return account(con, username) or User(username.strip(), role)
-    failed = int(failed) + 1
+    if matched:
+        if (
+            attempt.failed or attempt.locked_until is not None
+        ):  # written only when there is something to reset
+            con.execute(
+                "update users set failed_attempts = 0, locked_until = null where username = ?", [username]
+            )
+        return account(con, username) or User(username, attempt.role)
+    # the counter as the file holds it now: another process may have counted a failure meanwhile
+    rows = con.execute("select failed_attempts from users where username = ?", [username]).fetchall()
+    failed = int(rows[0][0] or 0) + 1 if rows else attempt.failed + 1
     lock = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_ATTEMPTS else None
     con.execute(
         "update users set failed_attempts = ?, locked_until = ? where username = ?",
         [0 if lock else failed, lock, username],
     )
-    if sleep:
-        time.sleep(min(failed * FAILURE_DELAY_STEP, 3.0))
     if lock:
         raise AccessDenied(f"连续 {MAX_FAILED_ATTEMPTS} 次登录失败，账号已锁定 {LOCK_MINUTES} 分钟。")
     raise AccessDenied(f"用户名或密码错误（还可尝试 {MAX_FAILED_ATTEMPTS - failed} 次）。")
