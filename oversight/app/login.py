@@ -111,7 +111,7 @@ def _check(db: str, username: str, password: str) -> None:
     """The form's password check, in three steps so the file is never held while bcrypt runs or a failure
     waits (engine.users.LoginAttempt): read the account, check the password, record the attempt (and,
     for a lasting login, its ticket) in one piece of work."""
-    with cache.connection(db) as con:
+    with cache.connection(db) as con:  # answered from the published copy: no file opened
         attempt = users.read_login(con, username)  # type: ignore[arg-type]
     matched = users.password_matches(attempt, password)
     ticket = None
@@ -121,8 +121,11 @@ def _check(db: str, username: str, password: str) -> None:
             must_change = logins.must_change_password(con, user.username)  # type: ignore[arg-type]
             if lasting():
                 ticket = logins.start_ticket(con, user.username)  # type: ignore[arg-type]
+    except users.LoginRefused as exc:
+        time.sleep(exc.delay)
+        st.error(exc.message)
+        return
     except OversightError as exc:
-        time.sleep(users.failure_delay(attempt, matched))
         st.error(exc.message)
         return
     _remember(user.username, user.role, None, must_change)

@@ -17,7 +17,7 @@ cursor of it per piece of work: nothing is opened per page run, nothing locks th
 copy never changes, so every cursor sees one committed state of the data (tests/test_concurrency.py).
 
 What makes a new copy is the *stamp*: the data version (a load or rollback), the ledger's batches and the
-users' roles (a role change must reach every process), the schema and rule versions, and the 报送任务
+users' roles and password hashes (a role or password change must reach every process), the schema and rule versions, and the 报送任务
 rounds and 整改 changes (engine.rounds, engine.rectification). A write that leaves the stamp as it was (a
 login resetting its failure counter) only refreshes CURRENT's file stats. A change made past this module
 (a test or a tool writing with plain duckdb) still shows: every reader compares the primary's file stats with CURRENT's and, when they differ, publishes (or refreshes the stats) itself.
@@ -47,16 +47,18 @@ POINTER = "CURRENT"
 #: published copies kept beside the current one's predecessors (a reader that started a piece of work on
 #: one may still be reading it when the next is published)
 KEEP = 3
-#: what goes into the stamp: data version, ledger, roles, schema and rule versions, 报送任务 rounds and 整改
-#: changes (not passwords or failure counters: logins read and write those on the primary, and they change
-#: on every failed login)
+#: what goes into the stamp: data version, ledger, roles and password hashes (a login reads both from the
+#: copy, engine.users.LOGIN_SQL; a changed password must reach every process at once), schema and rule
+#: versions, 报送任务 rounds and 整改 changes (not failure counters or sessions: logins read and write those
+#: on the primary, and they change on every login)
 STAMP_SQL = """
 select
     (select coalesce(max(batch_id), 0)::varchar || '-' || count(*) filter (where rolled_back)::varchar
        from batches)
     || '-' || coalesce((select md5(string_agg(batch_id::varchar || ' ' || loaded_at::varchar || ' '
                                               || rolled_back::varchar, ',' order by batch_id)) from batches), '')
-    || '-' || coalesce((select md5(string_agg(username || ' ' || role, ',' order by username)) from users), '')
+    || '-' || coalesce((select md5(string_agg(username || ' ' || role || ' ' || password_hash, ','
+                                              order by username)) from users), '')
     || '-' || coalesce((select md5(string_agg(key || '=' || value, ',' order by key)) from meta
                         where key in ('schema_version', 'rules_sha', 'rectification_synced')), '')
     || '-' || (select count(*) || ':' || count(closed_at) from rounds)
@@ -453,6 +455,8 @@ def _turn(primary: str | os.PathLike[str]) -> Iterator[None]:
 SNAPSHOT_STATEMENTS: frozenset[str] = frozenset(
     {
         "select role from users where username = ?",
+        # engine.users.LOGIN_SQL: a login's role and password hash (the stamp covers both)
+        "select role, password_hash from users where username = ?",
         # engine.users.BINDING_SQL and GROUP_SCHOOLS_SQL: a 学校 account's scope (tests/test_scope.py)
         "select school_code, education_group from users where username = ?",
         "select school_code from schools where education_group = ? order by school_code",

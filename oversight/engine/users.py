@@ -267,28 +267,37 @@ def ensure_admin(con: duckdb.DuckDBPyConnection, username: str = "admin") -> str
     return password
 
 
+#: what a login reads before the password is checked: answered from the published copy (engine.publish,
+#: whose stamp covers the password hashes), so reading it opens no file
+LOGIN_SQL = "select role, password_hash from users where username = ?"
+
+
 @dataclass(frozen=True)
 class LoginAttempt:
-    """What a login reads before the password is checked. The check (bcrypt, deliberately slow: about a
-    quarter of a second of CPU) runs between `read_login` and `finish_login` with the file not held, so
-    fifty leaders logging in at once do not queue for the database file behind each other's hashing."""
+    """What a login knows before the password is checked. The check (bcrypt, deliberately slow: about a
+    quarter of a second of CPU) runs between `read_login` and `finish_login` with no file held, so fifty
+    leaders logging in at once do not queue for the database file behind each other's hashing."""
 
     username: str
     role: str | None
     password_hash: str | None
-    failed: int
-    locked_until: datetime | None
+
+
+class LoginRefused(AccessDenied):
+    """A refused login; `delay`: seconds to wait before answering, longer with each failure in a row, so
+    guessing gets slower (the caller waits with the file closed)."""
+
+    def __init__(self, message: str, delay: float = 0.0) -> None:
+        super().__init__(message)
+        self.delay = delay
 
 
 def read_login(con: duckdb.DuckDBPyConnection, username: str) -> LoginAttempt:
     username = username.strip()
-    rows = con.execute(
-        "select role, password_hash, failed_attempts, locked_until from users where username = ?", [username]
-    ).fetchall()
+    rows = con.execute(LOGIN_SQL, [username]).fetchall()
     if not rows:
-        return LoginAttempt(username, None, None, 0, None)
-    role, password_hash, failed, locked_until = rows[0]
-    return LoginAttempt(username, str(role), str(password_hash), int(failed or 0), locked_until)
+        return LoginAttempt(username, None, None)
+    return LoginAttempt(username, str(rows[0][0]), str(rows[0][1]))
 
 
 def password_matches(attempt: LoginAttempt, password: str) -> bool:
@@ -300,18 +309,10 @@ def password_matches(attempt: LoginAttempt, password: str) -> bool:
     return bcrypt.checkpw(password.encode("utf-8"), attempt.password_hash.encode("ascii"))
 
 
-def failure_delay(attempt: LoginAttempt, matched: bool) -> float:
-    """Seconds to wait before answering a wrong password, longer with each failure in a row, so guessing
-    gets slower (the caller waits with the file closed); 0 for a right one, a locked or unknown account."""
-    locked = attempt.locked_until is not None and attempt.locked_until > datetime.now()
-    if matched or locked or attempt.role is None:
-        return 0.0
-    return min((attempt.failed + 1) * FAILURE_DELAY_STEP, 3.0)
-
-
 def finish_login(con: duckdb.DuckDBPyConnection, attempt: LoginAttempt, matched: bool) -> User:
-    """Record the attempt (failure counter, lock, the audit log) and return the user, or raise the
-    Chinese AccessDenied the login form shows. Every attempt, failed or not, is an audit entry."""
+    """Record the attempt (failure counter and lock, read from the file itself now; the audit log) and
+    return the user, or raise LoginRefused with the Chinese sentence the form shows. Every attempt,
+    failed or not, is an audit entry."""
     try:
         user = _settle_login(con, attempt, matched)
     except AccessDenied as exc:
@@ -323,42 +324,42 @@ def finish_login(con: duckdb.DuckDBPyConnection, attempt: LoginAttempt, matched:
 
 def login(con: duckdb.DuckDBPyConnection, username: str, password: str, *, sleep: bool = True) -> User:
     """Check a password on one connection (the command line, tests); failures slow down and, after
-    MAX_FAILED_ATTEMPTS, lock the account. The dashboard uses the three steps with the file closed
-    between them (app.login)."""
+    MAX_FAILED_ATTEMPTS, lock the account. The dashboard runs the same steps with no file held while
+    bcrypt runs or a failure waits (app.login)."""
     attempt = read_login(con, username)
-    matched = password_matches(attempt, password)
     try:
-        return finish_login(con, attempt, matched)
-    except AccessDenied:
+        return finish_login(con, attempt, password_matches(attempt, password))
+    except LoginRefused as exc:
         if sleep:
-            time.sleep(failure_delay(attempt, matched))
+            time.sleep(exc.delay)
         raise
 
 
 def _settle_login(con: duckdb.DuckDBPyConnection, attempt: LoginAttempt, matched: bool) -> User:
     username, now = attempt.username, datetime.now()
-    if attempt.role is None:
-        raise AccessDenied("用户名或密码错误。")
-    if attempt.locked_until is not None and attempt.locked_until > now:
-        raise AccessDenied(
-            f"连续登录失败次数过多，账号已锁定至 {attempt.locked_until:%H:%M}，请稍后再试或联系管理员重置密码。"
+    rows = con.execute(
+        "select failed_attempts, locked_until from users where username = ?", [username]
+    ).fetchall()
+    if attempt.role is None or not rows:
+        raise LoginRefused("用户名或密码错误。")
+    failed, locked_until = int(rows[0][0] or 0), rows[0][1]
+    if locked_until is not None and locked_until > now:
+        raise LoginRefused(
+            f"连续登录失败次数过多，账号已锁定至 {locked_until:%H:%M}，请稍后再试或联系管理员重置密码。"
         )
     if matched:
-        if (
-            attempt.failed or attempt.locked_until is not None
-        ):  # written only when there is something to reset
+        if failed or locked_until is not None:  # written only when there is something to reset
             con.execute(
                 "update users set failed_attempts = 0, locked_until = null where username = ?", [username]
             )
         return account(con, username) or User(username, attempt.role)
-    # the counter as the file holds it now: another process may have counted a failure meanwhile
-    rows = con.execute("select failed_attempts from users where username = ?", [username]).fetchall()
-    failed = int(rows[0][0] or 0) + 1 if rows else attempt.failed + 1
+    failed += 1
     lock = now + timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED_ATTEMPTS else None
     con.execute(
         "update users set failed_attempts = ?, locked_until = ? where username = ?",
         [0 if lock else failed, lock, username],
     )
+    delay = min(failed * FAILURE_DELAY_STEP, 3.0)
     if lock:
-        raise AccessDenied(f"连续 {MAX_FAILED_ATTEMPTS} 次登录失败，账号已锁定 {LOCK_MINUTES} 分钟。")
-    raise AccessDenied(f"用户名或密码错误（还可尝试 {MAX_FAILED_ATTEMPTS - failed} 次）。")
+        raise LoginRefused(f"连续 {MAX_FAILED_ATTEMPTS} 次登录失败，账号已锁定 {LOCK_MINUTES} 分钟。", delay)
+    raise LoginRefused(f"用户名或密码错误（还可尝试 {MAX_FAILED_ATTEMPTS - failed} 次）。", delay)
