@@ -3,7 +3,9 @@
 Streamlit has no setting for the language of its file uploader, its table toolbar or its ⋮ menu, so they
 are restyled here: the uploader's button and instructions say 选择文件 / 拖到这里, the table toolbar (Show/hide
 columns, Download as CSV, Search, Fullscreen) and the ⋮ menu (Print, Record screen, Made with Streamlit)
-are hidden (every table has its own 下载 Excel button, charts their 下载图片). The stylesheet is a constant
+are hidden (every table has its own 下载 Excel button, charts their 下载图片), and the status widget's Stop
+button, shown while a long run (the Word report) works, says 停止运行 (its word is a bare text node, so it is
+drawn at zero size and the Chinese drawn after it). The stylesheet is a constant
 built from our own settings only: no user data ever reaches st.html (tests/test_security.py holds that).
 """
 
@@ -27,6 +29,9 @@ STYLESHEET = f"""<style>
   content: "{UPLOAD_HINT}"; font-size: 0.875rem; }}
 [data-testid="stElementToolbar"] {{ display: none; }}
 [data-testid="stMainMenu"] {{ display: none; }}
+[data-testid="stStatusWidget"] button[data-testid="stBaseButton-header"] {{ font-size: 0; }}
+[data-testid="stStatusWidget"] button[data-testid="stBaseButton-header"]::after {{
+  content: "停止运行"; font-size: 0.875rem; }}
 </style>"""
 
 
