@@ -70,7 +70,7 @@ def test_every_watch_entry_opens_one_item_once(con: Connection) -> None:
     assert outcome.ran and len(outcome.opened) == entries.height == 44 and outcome.reopened == []
     items = rectification.ledger(con)
     assert items.height == 44
-    assert set(items["state"]) == {catalog.RECTIFY_TODO}
+    assert set(items["state"]) == {catalog.RECTIFY_PENDING}
     assert set(items["source"]) == {catalog.RECTIFY_FROM_WATCH}
     # the deadline is the catalog's default from today
     assert set(items["deadline"]) == {date.today() + timedelta(days=catalog.RECTIFY_DEADLINE_DAYS)}
@@ -201,7 +201,7 @@ def test_overdue_items_are_levelled_by_days() -> None:
             "year": [2023] * 5,
             "school_year": ["2022-2023"] * 5,
             "state": [
-                catalog.RECTIFY_TODO,
+                catalog.RECTIFY_PENDING,
                 catalog.RECTIFY_DOING,
                 catalog.RECTIFY_REBOUND,
                 catalog.RECTIFY_REVIEW,

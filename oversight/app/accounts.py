@@ -67,6 +67,31 @@ def _reset(con: object, username: str, password: str, *, by: roles.User | None =
     logins.require_change(con, username)  # type: ignore[arg-type]
 
 
+def _binding_pickers(ctx: page.PageContext, prefix: str) -> tuple[str | None, str | None]:
+    """The school or 教育集团 a 学校 account is bound to (both empty for district roles), as the add and
+    the change forms ask for it."""
+    with cache.connection(ctx.db) as con:
+        schools, groups = users.binding_choices(con)  # type: ignore[arg-type]
+    names = dict(schools)
+    school = st.selectbox(
+        "绑定学校（仅学校账号）",
+        list(names),
+        index=None,
+        format_func=lambda c: f"{names[c]}（{c}）",
+        placeholder="选择学校",
+        key=f"{prefix}_school",
+        help="学校账号只能看到所绑定学校的数据；绑定教育集团时可看到集团内各校",
+    )
+    group = st.selectbox(
+        "或绑定教育集团（仅学校账号）",
+        groups,
+        index=None,
+        placeholder="不绑定教育集团",
+        key=f"{prefix}_group",
+    )
+    return school, group
+
+
 def accounts_section(ctx: page.PageContext) -> list[str]:
     """The accounts as a table (and the last action's notice); returns the user names."""
     with cache.connection(ctx.db) as con:
@@ -91,21 +116,7 @@ def add_form(ctx: page.PageContext) -> None:
         st.markdown("**添加账号**")
         new_name = st.text_input("用户名", key="add_username")
         new_role = st.selectbox("角色", roles.ROLES, key="add_role")
-        with cache.connection(ctx.db) as con:
-            schools, groups = users.binding_choices(con)  # type: ignore[arg-type]
-        names = dict(schools)
-        school = st.selectbox(
-            "绑定学校（仅学校账号）",
-            list(names),
-            index=None,
-            format_func=lambda c: f"{names[c]}（{c}）",
-            placeholder="选择学校",
-            key="add_school",
-            help="学校账号只能看到所绑定学校的数据；绑定教育集团时可看到集团内各校",
-        )
-        group = st.selectbox(
-            "或绑定教育集团（仅学校账号）", groups, index=None, placeholder="不绑定教育集团", key="add_group"
-        )
+        school, group = _binding_pickers(ctx, "add")
         new_pw = st.text_input(
             "初始密码", type="password", key="add_password", help=f"至少 {roles.MIN_PASSWORD_LENGTH} 位"
         )
@@ -151,20 +162,7 @@ def role_form(ctx: page.PageContext, usernames: list[str]) -> None:
         st.markdown("**更改角色或绑定学校**")
         who = st.selectbox("账号", usernames, key="role_username", index=None, placeholder="选择账号")
         role = st.selectbox("新角色", roles.ROLES, key="role_role")
-        with cache.connection(ctx.db) as con:
-            schools, groups = users.binding_choices(con)  # type: ignore[arg-type]
-        names = dict(schools)
-        school = st.selectbox(
-            "绑定学校（仅学校账号）",
-            list(names),
-            index=None,
-            format_func=lambda c: f"{names[c]}（{c}）",
-            placeholder="选择学校",
-            key="role_school",
-        )
-        group = st.selectbox(
-            "或绑定教育集团（仅学校账号）", groups, index=None, placeholder="不绑定教育集团", key="role_group"
-        )
+        school, group = _binding_pickers(ctx, "role")
         if st.form_submit_button("更改"):
             if not who:
                 st.error("请选择账号。")

@@ -16,8 +16,9 @@ import streamlit as st
 from oversight.app import cache, page
 from oversight.contract import roles
 from oversight.engine import audit, users
+from oversight.present import xlsx
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MIME = xlsx.MIME
 #: rows the page shows; the export holds every row the filters select
 SHOWN_ROWS = 2000
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import polars as pl
@@ -176,16 +177,26 @@ def close_round_button(ctx: page.PageContext, round_id: int, name: str) -> None:
         )
 
 
-def chase_download(owed: pl.DataFrame, key: str) -> None:
-    name = f"催报名单_{ledger_view.stamp()}.xlsx"
+def _xlsx_button(label: str, build: Callable[[], bytes], stem: str, key: str) -> None:
+    """One .xlsx download, built only when clicked and recorded in the audit log (app.audit_log)."""
+    name = f"{stem}_{ledger_view.stamp()}.xlsx"
     st.download_button(
-        "下载催报名单（.xlsx）",
-        data=audit_log.session_audited(functools.partial(ledger_view.chase_xlsx, owed), name),
+        label,
+        data=audit_log.session_audited(build, name),
         file_name=name,
         mime=XLSX_MIME,
-        key=f"dl_chase_{key}",
+        key=key,
         on_click="ignore",
         icon=":material/download:",
+    )
+
+
+def chase_download(owed: pl.DataFrame, key: str) -> None:
+    _xlsx_button(
+        "下载催报名单（.xlsx）",
+        functools.partial(ledger_view.chase_xlsx, owed),
+        "催报名单",
+        f"dl_chase_{key}",
     )
 
 
@@ -193,15 +204,8 @@ def chase_download(owed: pl.DataFrame, key: str) -> None:
 
 
 def ledger_download(items: pl.DataFrame, key: str = "ledger") -> None:
-    name = f"整改台账_{ledger_view.stamp()}.xlsx"
-    st.download_button(
-        "下载整改台账（.xlsx）",
-        data=audit_log.session_audited(functools.partial(ledger_view.ledger_xlsx, items), name),
-        file_name=name,
-        mime=XLSX_MIME,
-        key=f"dl_{key}",
-        on_click="ignore",
-        icon=":material/download:",
+    _xlsx_button(
+        "下载整改台账（.xlsx）", functools.partial(ledger_view.ledger_xlsx, items), "整改台账", f"dl_{key}"
     )
 
 

@@ -30,6 +30,7 @@ from oversight.engine import ledger
 from oversight.ingest import pipeline
 from oversight.metrics import rectification
 from oversight.present import ledger as ledger_text
+from oversight.present import xlsx
 
 #: session keys: the last validation (tied to the exact files and options) and the last commit's summary
 VALIDATED = "_upload_validated"
@@ -37,7 +38,7 @@ COMMITTED = "_upload_committed"
 ROLLBACK_PENDING = "_rollback_pending"
 ROLLBACK_NOTICE = "_rollback_notice"
 MAX_MB = int(st.get_option("server.maxUploadSize"))
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MIME = xlsx.MIME
 AUTO = "__auto__"
 
 

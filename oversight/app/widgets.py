@@ -29,7 +29,7 @@ def indicator_label(key: str) -> str:
 
 SCHOOL_PARAM = "school"
 PROFILE_PAGE = "pages/5_学校画像.py"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MIME = xlsx.MIME
 
 
 #: how the grid formats each kind of column (present.tables.column_kinds): one decimal for shares,

@@ -169,7 +169,7 @@ ROUND_DEADLINE_DAYS = 14
 #: a 整改 item's states, in the order of its life: the school writes its measures (整改中) and submits
 #: them (待复核), the bureau verifies and closes it (已销号); a closed item whose indicator is 未达标
 #: again in a later reading reopens by itself as 反弹, and is worked through like a new one
-RECTIFY_TODO, RECTIFY_DOING, RECTIFY_REVIEW, RECTIFY_CLOSED, RECTIFY_REBOUND = (
+RECTIFY_PENDING, RECTIFY_DOING, RECTIFY_REVIEW, RECTIFY_CLOSED, RECTIFY_REBOUND = (
     "待整改",
     "整改中",
     "待复核",
@@ -177,17 +177,17 @@ RECTIFY_TODO, RECTIFY_DOING, RECTIFY_REVIEW, RECTIFY_CLOSED, RECTIFY_REBOUND = (
     "反弹",
 )
 RECTIFY_STATES: tuple[str, ...] = (
-    RECTIFY_TODO,
+    RECTIFY_PENDING,
     RECTIFY_DOING,
     RECTIFY_REVIEW,
     RECTIFY_CLOSED,
     RECTIFY_REBOUND,
 )
 #: states in which the school still owes its answer: past the deadline in one of these, an item is 逾期
-RECTIFY_OWED: tuple[str, ...] = (RECTIFY_TODO, RECTIFY_DOING, RECTIFY_REBOUND)
+RECTIFY_OWED: tuple[str, ...] = (RECTIFY_PENDING, RECTIFY_DOING, RECTIFY_REBOUND)
 RECTIFY_OVERDUE = "逾期"
 RECTIFY_STYLE: dict[str, tuple[str, str]] = {
-    RECTIFY_TODO: ("#ef6c00", "◆"),
+    RECTIFY_PENDING: ("#ef6c00", "◆"),
     RECTIFY_DOING: ("#f9a825", "▲"),
     RECTIFY_REVIEW: ("#1565c0", "◇"),
     RECTIFY_CLOSED: ("#2e7d32", "●"),

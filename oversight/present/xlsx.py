@@ -19,6 +19,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+#: what a browser is told an .xlsx download is (every download button of the app)
+MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 #: first characters that make a spreadsheet treat a text cell as a formula or a control sequence
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\0")
 #: Excel's limits: sheet names at most 31 characters, without []:*?/\
