@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from oversight.contract.errors import StoreBusy, StoreError
+from oversight.contract.errors import OversightError, StoreBusy, StoreError
 from oversight.engine import migrations, publish, queries
 
 DEFAULT_DB = Path("data") / "oversight.duckdb"
@@ -184,3 +184,21 @@ def work(path: str | os.PathLike[str]) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _snapshot_statements() -> frozenset[str]:
     return publish.SNAPSHOT_STATEMENTS | {queries.sql_text("data_version")}
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, failure: str) -> Iterator[None]:
+    """One change as one transaction: all of it or nothing. A Chinese refusal raised inside passes as it
+    is; any other error rolls back and becomes StoreError("<failure>：<cause>"), e.g. "发布报送任务失败，未保存：…"."""
+    con.execute("begin transaction")
+    try:
+        yield
+        con.execute("commit")
+    except OversightError:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        raise
+    except Exception as exc:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("rollback")
+        raise StoreError(f"{failure}：{exc}") from exc

@@ -9,7 +9,7 @@ item, and a rollback of a data batch never touches these tables.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +18,7 @@ import duckdb
 from oversight.contract.catalog import INDICATORS_BY_KEY
 from oversight.contract.errors import OversightError, StoreError
 from oversight.contract.roles import User
-from oversight.engine import audit
+from oversight.engine import audit, connection
 from oversight.engine.rounds import user_name
 
 #: the audit log's action for every change of a 整改 item (the change itself is in the detail)
@@ -52,20 +52,9 @@ def now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-@contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    con.execute("begin transaction")
-    try:
-        yield
-        con.execute("commit")
-    except OversightError:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
-        raise
-    except Exception as exc:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
-        raise StoreError(f"保存整改台账失败，未改动：{exc}") from exc
+def transaction(con: duckdb.DuckDBPyConnection) -> contextlib.AbstractContextManager[None]:
+    """Each ledger change as one transaction (engine.connection.transaction)."""
+    return connection.transaction(con, "保存整改台账失败，未改动")
 
 
 def _event(

@@ -7,7 +7,6 @@ so a later upload, an upsert or a rollback moves a task by itself.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -15,7 +14,7 @@ import duckdb
 
 from oversight.contract.errors import StoreError
 from oversight.contract.roles import User
-from oversight.engine import audit
+from oversight.engine import audit, connection
 
 ROUND_OPENED, ROUND_CLOSED = "发布报送任务", "结束报送任务"
 audit.ACTIONS.extend(a for a in (ROUND_OPENED, ROUND_CLOSED) if a not in audit.ACTIONS)
@@ -45,8 +44,7 @@ def open_round(
     school_codes: Sequence[str] | None = None,
 ) -> int:
     """Store a round (checked by metrics.rounds.open_round) and return its id."""
-    con.execute("begin transaction")
-    try:
+    with connection.transaction(con, "发布报送任务失败，未保存"):
         round_id = int(con.execute("select coalesce(max(round_id), 0) + 1 from rounds").fetchall()[0][0])
         con.execute(
             """insert into rounds (round_id, round_name, year, school_year, table_names, deadline, town,
@@ -70,11 +68,6 @@ def open_round(
         )
         period = f"{year}年度、{school_year}学年"
         audit.record(con, user, ROUND_OPENED, f"第 {round_id} 号 {name}", f"{period}，截止 {deadline}")
-        con.execute("commit")
-    except Exception as exc:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
-        raise StoreError(f"发布报送任务失败，未保存：{exc}") from exc
     if not con.execute("select count(*) from rounds where round_id = ?", [round_id]).fetchall()[0][0]:
         raise StoreError("发布报送任务失败，未保存。")
     return round_id
@@ -87,15 +80,9 @@ def close_round(con: duckdb.DuckDBPyConnection, round_id: int, *, user: User | s
         raise StoreError(f"报送任务 {round_id} 不存在。")
     if rows[0][0] is not None:
         raise StoreError(f"报送任务 {round_id} 已经结束。")
-    con.execute("begin transaction")
-    try:
+    with connection.transaction(con, "结束报送任务失败，未改动"):
         con.execute(
             "update rounds set closed_at = ?, closed_by = ? where round_id = ?",
             [datetime.now().replace(microsecond=0), user_name(user), round_id],
         )
         audit.record(con, user, ROUND_CLOSED, f"第 {round_id} 号 {rows[0][1]}")
-        con.execute("commit")
-    except Exception as exc:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
-        raise StoreError(f"结束报送任务失败，未改动：{exc}") from exc
